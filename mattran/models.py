@@ -1,0 +1,159 @@
+"""The Front's own structure: units (tỉnh → huyện → xã → khu dân cư) and officers."""
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    PROVINCE = "PROVINCE", _("Tỉnh")
+    DISTRICT = "DISTRICT", _("Huyện")
+    COMMUNE = "COMMUNE", _("Xã")
+    AREA = "AREA", _("Khu dân cư")
+
+
+# The ancestor column that holds a unit of each kind (a unit's own column points to itself),
+# so "everything under X" is one indexed equality and one GROUP BY answers every level.
+ANCESTOR_FIELD = {
+    UnitKind.PROVINCE: "province",
+    UnitKind.DISTRICT: "district",
+    UnitKind.COMMUNE: "commune",
+    UnitKind.AREA: "area",
+}
+
+
+class UnitQuerySet(models.QuerySet):
+    def within(self, scope):
+        """Units in the subtree of ``scope``, ``scope`` included."""
+        return self.filter(**{ANCESTOR_FIELD[scope.kind]: scope})
+
+    def active_on(self, day: datetime.date):
+        """Units whose validity covers ``day`` (empty bounds are open-ended)."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        )
+
+    def of_kind(self, *kinds):
+        return self.filter(kind__in=kinds)
+
+
+class Unit(models.Model):
+    """A Front committee's area of work: a province, district, commune or residential area.
+
+    Kind is semantic, not depth: after July 2025 a commune's parent may be the province.
+    Units are never deleted once data refers to them; a merge ends the old unit (valid_to).
+    """
+
+    code = models.CharField(_("mã"), max_length=20, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    kind = models.CharField(_("cấp"), max_length=10, choices=UnitKind.choices, db_index=True)
+    division_type = models.CharField(
+        _("loại"), max_length=40, blank=True, help_text=_("Ví dụ: huyện, thành phố, xã, phường, thôn, bản.")
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("đơn vị cấp trên"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    province = models.ForeignKey("self", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey("self", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey("self", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey("self", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self", verbose_name=_("đơn vị kế thừa"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="predecessors",
+    )
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        ordering = ["code"]
+        indexes = [
+            models.Index(fields=["kind", "province"]),
+            models.Index(fields=["kind", "district"]),
+            models.Index(fields=["kind", "commune"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="unit_valid_range_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self._fill_ancestors()
+        super().save(*args, **kwargs)
+        own = ANCESTOR_FIELD[self.kind]
+        if getattr(self, f"{own}_id") != self.pk:
+            setattr(self, f"{own}_id", self.pk)
+            Unit.objects.filter(pk=self.pk).update(**{own: self.pk})
+
+    def _fill_ancestors(self):
+        for field in ANCESTOR_FIELD.values():
+            setattr(self, f"{field}_id", getattr(self.parent, f"{field}_id", None) if self.parent_id else None)
+        if self.pk:
+            setattr(self, f"{ANCESTOR_FIELD[self.kind]}_id", self.pk)
+
+    def is_within(self, scope) -> bool:
+        """Whether this unit lies in the subtree of ``scope`` (``scope`` itself included)."""
+        return getattr(self, f"{ANCESTOR_FIELD[scope.kind]}_id") == scope.pk
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
+
+    @classmethod
+    def refresh_ancestor_columns(cls, units=None):
+        """Recompute every ancestor column set-based, one UPDATE per kind (for bulk imports)."""
+        qs = units if units is not None else cls.objects.all()
+        for kind, field in ANCESTOR_FIELD.items():
+            qs.filter(kind=kind).update(**{field: models.F("pk")})
+        # Children inherit their parent's columns, kind by kind from the top.
+        for kind in (UnitKind.DISTRICT, UnitKind.COMMUNE, UnitKind.AREA):
+            parents = cls.objects.filter(pk=models.OuterRef("parent_id"))
+            updates = {
+                field: models.Subquery(parents.values(f"{field}_id")[:1])
+                for k, field in ANCESTOR_FIELD.items()
+                if k != kind
+            }
+            qs.filter(kind=kind).update(**updates)
+
+
+class OfficerRole(models.TextChoices):
+    PROVINCE_STAFF = "PROVINCE_STAFF", _("Cán bộ tỉnh")
+    DISTRICT_OFFICER = "DISTRICT_OFFICER", _("Cán bộ huyện")
+    COMMUNE_OFFICER = "COMMUNE_OFFICER", _("Cán bộ xã")
+
+
+class Officer(models.Model):
+    """A user's place in the Front: the unit whose subtree they may see, and their role."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="officer")
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="officers")
+    role = models.CharField(_("vai trò"), max_length=20, choices=OfficerRole.choices)
+    phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("cán bộ")
+        verbose_name_plural = _("cán bộ")
+
+    def __str__(self):
+        return f"{self.user.get_username()} ({self.unit})"
+
+    @property
+    def is_province_staff(self) -> bool:
+        return self.role == OfficerRole.PROVINCE_STAFF
+
+    def can_see(self, unit: Unit) -> bool:
+        return unit.is_within(self.unit)
+
+    def visible_units(self):
+        return Unit.objects.within(self.unit)

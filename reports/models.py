@@ -1,0 +1,232 @@
+"""What units report and what is computed from it."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from mattran.models import Unit, UnitKind
+from programs.models import Indicator, RatingLevel, Target
+
+from .periods import PeriodType
+
+
+class FormKind(models.TextChoices):
+    DATA = "DATA", _("Số liệu")
+    PLAN = "PLAN", _("Kế hoạch")
+
+
+class ReportForm(models.Model):
+    """A report form (biểu mẫu): which indicators, about which units, from whom, how often."""
+
+    code = models.SlugField(_("mã"), max_length=60, unique=True)
+    name = models.CharField(_("tên"), max_length=300)
+    kind = models.CharField(_("loại"), max_length=10, choices=FormKind.choices, default=FormKind.DATA)
+    period_type = models.CharField(_("kỳ báo cáo"), max_length=12, choices=PeriodType.choices)
+    row_kind = models.CharField(_("mỗi dòng là"), max_length=10, choices=UnitKind.choices)
+    submitter_kind = models.CharField(_("đơn vị gửi"), max_length=10, choices=UnitKind.choices)
+    deadline_days = models.PositiveSmallIntegerField(_("hạn nộp (số ngày sau kỳ)"), default=5)
+    first_year = models.PositiveSmallIntegerField(_("áp dụng từ năm"), default=2016)
+    last_year = models.PositiveSmallIntegerField(_("áp dụng đến năm"), null=True, blank=True)
+    indicators = models.ManyToManyField(Indicator, through="FormIndicator", related_name="forms")
+    description = models.TextField(_("mô tả"), blank=True)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("biểu mẫu báo cáo")
+        verbose_name_plural = _("biểu mẫu báo cáo")
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class FormIndicator(models.Model):
+    form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="form_indicators")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="form_indicators")
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    required = models.BooleanField(_("bắt buộc"), default=True)
+
+    class Meta:
+        verbose_name = _("chỉ số của biểu mẫu")
+        verbose_name_plural = _("chỉ số của biểu mẫu")
+        ordering = ["form", "order"]
+        constraints = [models.UniqueConstraint(fields=["form", "indicator"], name="form_indicator_unique")]
+
+    def __str__(self):
+        return f"{self.form.code}: {self.indicator.code}"
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "DRAFT", _("Nháp")
+    SUBMITTED = "SUBMITTED", _("Đã gửi")
+    RETURNED = "RETURNED", _("Bị trả lại")
+    APPROVED = "APPROVED", _("Đã duyệt")
+
+
+class Submission(models.Model):
+    """One form for one submitting unit and period, moving DRAFT → SUBMITTED → APPROVED."""
+
+    form = models.ForeignKey(ReportForm, verbose_name=_("biểu mẫu"), on_delete=models.PROTECT, related_name="submissions")
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị gửi"), on_delete=models.PROTECT, related_name="submissions")
+    period = models.CharField(_("kỳ báo cáo"), max_length=10)
+    year = models.PositiveSmallIntegerField(_("năm"), db_index=True)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    returned_at = models.DateTimeField(_("trả lại lúc"), null=True, blank=True)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    return_reason = models.TextField(_("lý do trả lại"), blank=True)
+    approved_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reopened_at = models.DateTimeField(_("mở lại lúc"), null=True, blank=True)
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reopen_reason = models.TextField(_("lý do mở lại"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("báo cáo")
+        verbose_name_plural = _("báo cáo")
+        ordering = ["-year", "form", "unit"]
+        constraints = [models.UniqueConstraint(fields=["form", "unit", "period"], name="submission_unique")]
+        indexes = [models.Index(fields=["form", "period", "status"])]
+
+    def __str__(self):
+        return f"{self.form.code} · {self.unit} · {self.period}"
+
+
+class DataValue(models.Model):
+    """One typed value of one indicator for one unit and period; every change is kept."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="values")
+    period = models.CharField(_("kỳ báo cáo"), max_length=10)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="values")
+    value_number = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    value_bool = models.BooleanField(null=True, blank=True)
+    value_date = models.DateField(null=True, blank=True)
+    value_text = models.TextField(blank=True)
+    rating_level = models.ForeignKey(RatingLevel, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    changed_since_approval = models.BooleanField(_("đã sửa sau khi duyệt"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("giá trị")
+        verbose_name_plural = _("giá trị")
+        constraints = [models.UniqueConstraint(fields=["indicator", "unit", "period"], name="datavalue_unique")]
+        indexes = [
+            models.Index(fields=["indicator", "period", "unit"]),
+            models.Index(fields=["indicator", "year"]),
+            models.Index(fields=["submission"]),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} · {self.unit.code} · {self.period}"
+
+
+class PlanValue(models.Model):
+    """The yearly plan (kế hoạch) a unit is given for an indicator."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="plan_values")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="plan_values")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    value = models.DecimalField(_("kế hoạch"), max_digits=18, decimal_places=2)
+    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.PROTECT, related_name="plan_values")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kế hoạch")
+        verbose_name_plural = _("kế hoạch")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "unit", "year"], name="planvalue_unique"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="planvalue_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} · {self.unit.code} · {self.year}"
+
+
+class TargetResult(models.Model):
+    """A target's outcome for one unit's subtree and year, computed by Celery."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="results")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="target_results")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    numerator = models.PositiveIntegerField(_("số đạt"))
+    denominator = models.PositiveIntegerField(_("tổng số"))
+    percent = models.DecimalField(_("tỷ lệ"), max_digits=5, decimal_places=2, null=True)
+    achieved = models.BooleanField(_("đạt"))
+    due = models.BooleanField(_("đến hạn"))
+    not_reported = models.PositiveIntegerField(_("chưa báo cáo"))
+    not_approved = models.PositiveIntegerField(_("chưa duyệt"), default=0)
+    computed_at = models.DateTimeField(_("cập nhật lúc"))
+
+    class Meta:
+        verbose_name = _("kết quả chỉ tiêu")
+        verbose_name_plural = _("kết quả chỉ tiêu")
+        constraints = [models.UniqueConstraint(fields=["target", "unit", "year"], name="targetresult_unique")]
+        indexes = [models.Index(fields=["year", "unit"])]
+
+    def __str__(self):
+        return f"{self.target.code} · {self.unit.code} · {self.year}"
+
+
+class IndicatorAggregate(models.Model):
+    """An indicator rolled up to an ancestor unit and a longer period, kept by Celery."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="aggregates")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="aggregates")
+    period = models.CharField(_("kỳ báo cáo"), max_length=10)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    value = models.DecimalField(max_digits=20, decimal_places=2, null=True)
+    reporting_units = models.PositiveIntegerField(_("số đơn vị có số liệu"), default=0)
+    computed_at = models.DateTimeField(_("cập nhật lúc"))
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp")
+        verbose_name_plural = _("số liệu tổng hợp")
+        constraints = [models.UniqueConstraint(fields=["indicator", "unit", "period"], name="aggregate_unique")]
+        indexes = [models.Index(fields=["year", "indicator", "unit"])]
+
+    def __str__(self):
+        return f"{self.indicator.code} · {self.unit.code} · {self.period}"
+
+
+class RunStatus(models.TextChoices):
+    STARTED = "STARTED", _("Đang tính")
+    DONE = "DONE", _("Hoàn tất")
+    FAILED = "FAILED", _("Lỗi")
+
+
+class ComputationRun(models.Model):
+    """The run record of a (kind, year) computation: dirty flag, STARTED/DONE, progress."""
+
+    kind = models.CharField(_("loại"), max_length=20, default="targets")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    status = models.CharField(_("trạng thái"), max_length=10, choices=RunStatus.choices, default=RunStatus.DONE)
+    dirty = models.BooleanField(_("cần tính lại"), default=False)
+    dirty_since = models.DateTimeField(null=True, blank=True)
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    progress = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("lần tính")
+        verbose_name_plural = _("lần tính")
+        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="computationrun_unique")]
+
+    def __str__(self):
+        return f"{self.kind} {self.year}: {self.get_status_display()}"
