@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "programs",
     "campaigns",
     "reports",
+    "registers",
+    "emulation",
 ]
 
 MIDDLEWARE = [
