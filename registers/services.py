@@ -1,0 +1,110 @@
+"""Writes of the registers: entries saved with a version check, reviews, yearly counts."""
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from mattran.models import ANCESTOR_FIELD
+from programs.models import Indicator
+from reports.models import IndicatorAggregate
+
+from .registry import REGISTERS
+
+
+class StaleEntryError(Exception):
+    """Someone saved the entry after this form was opened."""
+
+    message = _(
+        "Bản ghi này đã được người khác sửa sau khi anh/chị mở trang. Thay đổi của anh/chị chưa được lưu: "
+        "hãy tải lại trang để xem bản mới nhất rồi sửa lại."
+    )
+
+
+def register_entry_save(*, form, by, register, expected_version=None):
+    """Save a validated entry form; an edit whose ``expected_version`` is not the stored one is refused."""
+    instance = form.instance
+    with transaction.atomic():
+        years = set()
+        if instance.pk:
+            current = type(instance).objects.select_for_update().get(pk=instance.pk)
+            if expected_version is None or current.version != expected_version:
+                raise StaleEntryError(StaleEntryError.message)
+            instance.version = current.version + 1
+            years.add(register.year_of(current))
+        instance._history_user = by
+        _snapshot_links(form)
+        entry = form.save()
+        years.add(register.year_of(entry))
+        for year in years:
+            transaction.on_commit(lambda year=year: _enqueue_counts(year))
+    return entry
+
+
+def _snapshot_links(form):
+    """Write the form's many-to-many choices as text on the entry, so its history records them."""
+    instance = form.instance
+    if not hasattr(instance, "links_snapshot"):
+        return
+    parts = []
+    for field in instance._meta.many_to_many:
+        if field.name in form.cleaned_data:
+            chosen = ", ".join(str(obj) for obj in form.cleaned_data[field.name]) or "—"
+            parts.append(f"{capfirst(field.verbose_name)}: {chosen}")
+    instance.links_snapshot = "; ".join(parts)
+
+
+def _enqueue_counts(year):
+    from .tasks import recompute_counts
+
+    recompute_counts.delay(year)
+
+
+def coordination_review_add(*, form, programme, by):
+    """Add a review to a coordination programme (the form is validated with its programme set)."""
+    with transaction.atomic():
+        review = form.save(commit=False)
+        review.programme = programme
+        review._history_user = by
+        review.save()
+    return review
+
+
+def register_counts_to_aggregates(*, year: int) -> int:
+    """Upsert the yearly count of every register into IndicatorAggregate for every ancestor unit.
+
+    One GROUP BY per register and level (area, commune, district, province; a unit's own column
+    points to itself, so the unit itself is counted too). The (indicator, period) rows are replaced
+    whole, so a re-run gives the same rows and a unit that no longer has rows loses its count.
+    Returns the number of aggregate rows written.
+    """
+    period = str(year)
+    now = timezone.now()
+    registers = [r for r in REGISTERS.values() if r.indicator_code]
+    indicators = Indicator.objects.in_bulk([r.indicator_code for r in registers], field_name="code")
+    written = 0
+    with transaction.atomic():
+        for register in registers:
+            indicator = indicators[register.indicator_code]
+            rows = register.model.objects.filter(**{register.year_lookup: year})
+            counts = {}
+            for level in ANCESTOR_FIELD.values():
+                key = f"unit__{level}"
+                grouped = (
+                    rows.filter(**{f"{key}__isnull": False}).order_by().values(key)
+                    .annotate(n=Count("pk"), units=Count("unit", distinct=True))
+                )
+                counts.update({g[key]: (g["n"], g["units"]) for g in grouped})
+            IndicatorAggregate.objects.filter(indicator=indicator, period=period).delete()
+            IndicatorAggregate.objects.bulk_create(
+                [
+                    IndicatorAggregate(
+                        indicator=indicator, unit_id=unit_id, period=period, year=year,
+                        value=n, reporting_units=units, computed_at=now,
+                    )
+                    for unit_id, (n, units) in counts.items()
+                ],
+                batch_size=1000,
+            )
+            written += len(counts)
+    return written
