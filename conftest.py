@@ -36,3 +36,31 @@ def pytest_report_header(config):
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = os.environ.get("CELERY_BROKER_URL") or "none (eager)"
     return f"database: {db}; broker: {broker}; chromium: {CHROMIUM if os.path.exists(CHROMIUM) else 'absent'}"
+
+
+def load_all_catalogues():
+    """Everything the data migrations load, in their order; each loader is idempotent."""
+    from campaigns.loaders import load_campaigns
+    from emulation.loaders import load_default_guides
+    from programs.loaders import load_catalogue
+    from registers.loaders import load_registers
+    from reports.loaders import load_reporting
+
+    load_catalogue()
+    load_campaigns()
+    load_reporting()
+    load_registers()
+    load_default_guides()
+
+
+@pytest.fixture(autouse=True)
+def _catalogue_after_flush(request):
+    """Transactional tests flush the database when they end, taking the migrated catalogue with
+    them; reload it so every transactional test starts from what a fresh ``migrate`` holds."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        load_all_catalogues()

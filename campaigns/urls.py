@@ -1,7 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "campaigns"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.CampaignListView.as_view(), name="list"),
+    path("<slug:code>/", views.CampaignDetailView.as_view(), name="detail"),
+]

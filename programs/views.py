@@ -1,1 +1,20 @@
-"""Views of this app."""
+"""Program pages: a work program's full title, tasks, indicators, targets and campaigns."""
+from django.http import Http404
+from django.views.generic import TemplateView
+
+from mattran.access import ScopedViewMixin
+
+from . import selectors
+from .models import WorkProgram
+
+
+class ProgramDetailView(ScopedViewMixin, TemplateView):
+    template_name = "programs/program_detail.html"
+
+    def get_context_data(self, **kwargs):
+        plan = selectors.current_plan()
+        try:
+            program = selectors.program_detail(plan, self.kwargs["number"])
+        except WorkProgram.DoesNotExist:
+            raise Http404 from None
+        return super().get_context_data(plan=plan, program=program, **kwargs)

@@ -6,6 +6,7 @@ DATABASE_URL switches to PostgreSQL and CELERY_BROKER_URL to Redis with a real w
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -47,7 +48,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "mattran.middleware.SwitcherLocaleMiddleware",  # Vietnamese unless switched
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -154,6 +155,21 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# Targets (issue 4): dirty years every 5 minutes, the current year every night.
+CELERY_BEAT_SCHEDULE["targets-dirty-years"] = {"task": "reports.recompute_dirty_years", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["targets-current-year-nightly"] = {
+    "task": "reports.compute_current_year",
+    "schedule": crontab(hour=1, minute=30),
+}
+# Reminders (issue 6): deadline reminders every morning, the weekly summary on Monday.
+CELERY_BEAT_SCHEDULE["reports-deadline-reminders"] = {
+    "task": "reports.send_deadline_reminders",
+    "schedule": crontab(hour=7, minute=0),
+}
+CELERY_BEAT_SCHEDULE["reports-weekly-summary"] = {
+    "task": "reports.send_weekly_summary",
+    "schedule": crontab(hour=7, minute=30, day_of_week=1),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

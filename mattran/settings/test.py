@@ -16,3 +16,6 @@ ALLOWED_HOSTS = ["*"]
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=20)}
 AXES_FAILURE_LIMIT = 5
+
+# Target computation (issue 4): a pause between targets so worker tests can kill a run midway.
+TARGETS_TEST_DELAY_SECONDS = env.float("TARGETS_TEST_DELAY_SECONDS", default=0)

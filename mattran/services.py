@@ -1,0 +1,302 @@
+"""Writes to the unit tree: importing the official division list and residential areas."""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import Unit, UnitKind
+
+# --------------------------------------------------------------------------------------
+# Official divisions (tỉnh, huyện, xã) from the PyPI package ``vietnam_provinces``
+# --------------------------------------------------------------------------------------
+
+# The package's division_type is generic ("tỉnh", "huyện", "xã"); the real type is the name's prefix.
+_PREFIXES = {
+    UnitKind.PROVINCE: [("Thành phố ", "thành phố trung ương"), ("Tỉnh ", "tỉnh")],
+    UnitKind.DISTRICT: [("Thành phố ", "thành phố"), ("Thị xã ", "thị xã"), ("Quận ", "quận"), ("Huyện ", "huyện")],
+    UnitKind.COMMUNE: [("Thị trấn ", "thị trấn"), ("Phường ", "phường"), ("Xã ", "xã")],
+}
+_CODE_WIDTH = {UnitKind.PROVINCE: 2, UnitKind.DISTRICT: 3, UnitKind.COMMUNE: 5}
+_IMPORTED_FIELDS = ["name", "kind", "division_type", "parent_id"]
+
+
+def division_type_of(kind: str, name: str, fallback: str = "") -> str:
+    """The division type a name states by its prefix (``Thị xã Sơn Tây`` → ``thị xã``)."""
+    for prefix, division_type in _PREFIXES[kind]:
+        if name.startswith(prefix):
+            return division_type
+    return fallback
+
+
+def gso_code(kind: str, number) -> str:
+    """Zero-padded GSO code: province 2 digits, district 3, commune 5 (``5971`` → ``05971``)."""
+    return str(int(number)).zfill(_CODE_WIDTH[kind])
+
+
+@dataclass
+class ImportCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    by_kind: dict = field(default_factory=dict)
+
+    def __str__(self):
+        kinds = ", ".join(f"{UnitKind(k).label}: {n}" for k, n in self.by_kind.items())
+        return _("Thêm mới %(i)d, cập nhật %(u)d, không đổi %(n)d (%(kinds)s).") % {
+            "i": self.inserted, "u": self.updated, "n": self.unchanged, "kinds": kinds,
+        }
+
+
+def _package_divisions():
+    import vietnam_provinces
+
+    return json.loads(Path(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH).read_text(encoding="utf-8"))
+
+
+def units_import_from_package(*, province_code: str | int | None = None) -> ImportCounts:
+    """Upsert provinces, districts and communes (all, or one province's) by GSO code.
+
+    Set-based: one bulk_create and one bulk_update per level, then the ancestor columns are
+    refreshed in a few UPDATEs. Re-running changes nothing. Imported units have an empty
+    valid_from, so they count for every past year.
+    """
+    provinces = _package_divisions()
+    if province_code is not None:
+        wanted = int(province_code)
+        provinces = [p for p in provinces if int(p["code"]) == wanted]
+        if not provinces:
+            raise ValueError(_("Không có tỉnh, thành phố nào mã %(code)s trong danh mục.") % {"code": province_code})
+
+    levels = {UnitKind.PROVINCE: [], UnitKind.DISTRICT: [], UnitKind.COMMUNE: []}
+    for p in provinces:
+        p_code = gso_code(UnitKind.PROVINCE, p["code"])
+        levels[UnitKind.PROVINCE].append((p_code, p["name"], p.get("division_type", ""), None))
+        for d in p.get("districts", []):
+            d_code = gso_code(UnitKind.DISTRICT, d["code"])
+            levels[UnitKind.DISTRICT].append((d_code, d["name"], d.get("division_type", ""), p_code))
+            for w in d.get("wards", []):
+                levels[UnitKind.COMMUNE].append(
+                    (gso_code(UnitKind.COMMUNE, w["code"]), w["name"], w.get("division_type", ""), d_code)
+                )
+
+    counts = ImportCounts()
+    touched = False
+    with transaction.atomic():
+        id_by_code: dict[str, int] = {}
+        for kind, rows in levels.items():
+            parent_codes = {r[3] for r in rows if r[3]}
+            id_by_code.update(dict(Unit.objects.filter(code__in=parent_codes).values_list("code", "id")))
+            existing = {u.code: u for u in Unit.objects.filter(code__in=[r[0] for r in rows])}
+            new, changed = [], []
+            for code, name, raw_type, parent_code in rows:
+                wanted = {
+                    "name": name, "kind": kind,
+                    "division_type": division_type_of(kind, name, raw_type),
+                    "parent_id": id_by_code[parent_code] if parent_code else None,
+                }
+                unit = existing.get(code)
+                if unit is None:
+                    new.append(Unit(code=code, **wanted))
+                elif any(getattr(unit, f) != v for f, v in wanted.items()):
+                    for f, v in wanted.items():
+                        setattr(unit, f, v)
+                    changed.append(unit)
+                else:
+                    counts.unchanged += 1
+            Unit.objects.bulk_create(new, batch_size=2000)
+            Unit.objects.bulk_update(changed, _IMPORTED_FIELDS, batch_size=2000)
+            counts.inserted += len(new)
+            counts.updated += len(changed)
+            counts.by_kind[kind] = len(rows)
+            touched = touched or bool(new or changed)
+            id_by_code.update(dict(Unit.objects.filter(code__in=[r[0] for r in rows]).values_list("code", "id")))
+        if touched:
+            Unit.refresh_ancestor_columns()
+    return counts
+
+
+# --------------------------------------------------------------------------------------
+# Residential areas (khu dân cư) from a spreadsheet
+# --------------------------------------------------------------------------------------
+
+AREA_COLUMNS = ["ma_xa", "ma_kdc", "ten_kdc", "loai"]
+AREA_OPTIONAL_COLUMNS = ["hieu_luc_tu", "hieu_luc_den"]
+AREA_TYPES = {"thôn": "thôn", "bản": "bản", "khối phố": "khối phố", "tổ dân phố": "tổ dân phố"}
+_AREA_FIELDS = ["name", "division_type", "parent_id", "valid_from", "valid_to"]
+
+
+class AreaImportError(Exception):
+    """A rejected area file; ``errors`` lists every problem found, each naming its row."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+def _read_rows(name: str, content: bytes) -> list[list]:
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv":
+        text = content.decode("utf-8-sig")
+        return [row for row in csv.reader(io.StringIO(text))]
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is one message
+            raise AreaImportError([_("Không đọc được tệp Excel: %(err)s") % {"err": exc}]) from exc
+        rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+        book.close()
+        return rows
+    raise AreaImportError([_("Chỉ nhận tệp .xlsx hoặc .csv.")])
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value).strip()
+
+
+def _parse_date(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.datetime.strptime(str(value).strip(), "%d/%m/%Y").date()
+
+
+@dataclass
+class AreaImportResult:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __str__(self):
+        return _("Khu dân cư: thêm mới %(i)d, cập nhật %(u)d, không đổi %(n)d.") % {
+            "i": self.inserted, "u": self.updated, "n": self.unchanged,
+        }
+
+
+def areas_import(*, name: str, content: bytes) -> AreaImportResult:
+    """Load residential areas from an .xlsx or .csv file; all or nothing.
+
+    Columns ``ma_xa``, ``ma_kdc``, ``ten_kdc``, ``loai`` and optional ``hieu_luc_tu``,
+    ``hieu_luc_den`` (dd/mm/yyyy). Any problem rejects the whole file with
+    :class:`AreaImportError` listing each problem with its row number; nothing is saved.
+    Re-importing updates names, types and dates; unchanged rows are left alone.
+    """
+    rows = _read_rows(name, content)
+    while rows and not any(_cell_text(c) for c in rows[0]):
+        rows.pop(0)
+    if not rows:
+        raise AreaImportError([_("Tệp không có dữ liệu.")])
+    header = [_cell_text(c).lower() for c in rows[0]]
+    missing = [c for c in AREA_COLUMNS if c not in header]
+    if missing:
+        raise AreaImportError([_("Thiếu cột: %(cols)s.") % {"cols": ", ".join(missing)}])
+    col = {c: header.index(c) for c in AREA_COLUMNS + AREA_OPTIONAL_COLUMNS if c in header}
+
+    errors: list[str] = []
+    parsed = []
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(rows[1:], start=2):
+        cells = {c: (raw[i] if i < len(raw) else None) for c, i in col.items()}
+        if not any(_cell_text(v) for v in cells.values()):
+            continue
+        commune_code = _cell_text(cells["ma_xa"])
+        code = _cell_text(cells["ma_kdc"])
+        area_name = _cell_text(cells["ten_kdc"])
+        kind_text = _cell_text(cells["loai"]).lower()
+        if commune_code.isdigit():
+            commune_code = commune_code.zfill(5)
+        if not code:
+            errors.append(_("Dòng %(row)d: thiếu mã khu dân cư.") % {"row": number})
+        elif code in seen:
+            errors.append(
+                _("Dòng %(row)d: mã khu dân cư “%(code)s” trùng với dòng %(first)d.")
+                % {"row": number, "code": code, "first": seen[code]}
+            )
+        else:
+            seen[code] = number
+        if not area_name:
+            errors.append(_("Dòng %(row)d: thiếu tên khu dân cư.") % {"row": number})
+        if kind_text not in AREA_TYPES:
+            errors.append(
+                _("Dòng %(row)d: loại “%(kind)s” không hợp lệ (thôn, bản, khối phố, tổ dân phố).")
+                % {"row": number, "kind": kind_text}
+            )
+        dates = {}
+        for column, label in (("hieu_luc_tu", _("hiệu lực từ")), ("hieu_luc_den", _("hiệu lực đến"))):
+            try:
+                dates[column] = _parse_date(cells.get(column))
+            except ValueError:
+                dates[column] = None
+                errors.append(
+                    _("Dòng %(row)d: ngày %(label)s “%(value)s” không đúng dạng dd/mm/yyyy.")
+                    % {"row": number, "label": label, "value": _cell_text(cells.get(column))}
+                )
+        if dates["hieu_luc_tu"] and dates["hieu_luc_den"] and dates["hieu_luc_den"] < dates["hieu_luc_tu"]:
+            errors.append(_("Dòng %(row)d: ngày hết hiệu lực trước ngày bắt đầu hiệu lực.") % {"row": number})
+        parsed.append((number, commune_code, code, area_name, AREA_TYPES.get(kind_text, ""), dates))
+
+    communes = dict(
+        Unit.objects.filter(kind=UnitKind.COMMUNE, code__in={p[1] for p in parsed}).values_list("code", "id")
+    )
+    existing = {u.code: u for u in Unit.objects.filter(code__in=[p[2] for p in parsed if p[2]])}
+    for number, commune_code, code, *_rest in parsed:
+        if commune_code not in communes:
+            errors.append(_("Dòng %(row)d: không có xã mã “%(code)s”.") % {"row": number, "code": commune_code})
+        other = existing.get(code)
+        if other is not None and other.kind != UnitKind.AREA:
+            errors.append(
+                _("Dòng %(row)d: mã “%(code)s” đã dùng cho đơn vị khác (%(name)s).")
+                % {"row": number, "code": code, "name": other.name}
+            )
+    if not parsed and not errors:
+        errors.append(_("Tệp không có dòng dữ liệu nào."))
+    if errors:
+        raise AreaImportError(sorted(errors, key=_row_of))
+
+    result = AreaImportResult()
+    new, changed = [], []
+    for _number, commune_code, code, area_name, division_type, dates in parsed:
+        wanted = {
+            "name": area_name, "division_type": division_type, "parent_id": communes[commune_code],
+            "valid_from": dates["hieu_luc_tu"], "valid_to": dates["hieu_luc_den"],
+        }
+        unit = existing.get(code)
+        if unit is None:
+            new.append(Unit(code=code, kind=UnitKind.AREA, **wanted))
+        elif any(getattr(unit, f) != v for f, v in wanted.items()):
+            for f, v in wanted.items():
+                setattr(unit, f, v)
+            changed.append(unit)
+        else:
+            result.unchanged += 1
+    with transaction.atomic():
+        Unit.objects.bulk_create(new, batch_size=2000)
+        Unit.objects.bulk_update(changed, _AREA_FIELDS, batch_size=2000)
+        if new or changed:
+            Unit.refresh_ancestor_columns(Unit.objects.filter(code__in=[u.code for u in new + changed]))
+    result.inserted, result.updated = len(new), len(changed)
+    return result
+
+
+def _row_of(message: str) -> int:
+    digits = "".join(ch if ch.isdigit() else " " for ch in message).split()
+    return int(digits[0]) if digits else 0

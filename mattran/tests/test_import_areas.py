@@ -1,0 +1,143 @@
+"""import_areas: residential areas from .xlsx or .csv, rejected whole on any error."""
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook
+
+from mattran.models import Unit, UnitKind
+from mattran.services import AreaImportError, areas_import
+from mattran.tests.factories import make_unit
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "ma_xa,ma_kdc,ten_kdc,loai,hieu_luc_tu,hieu_luc_den"
+
+
+@pytest.fixture
+def communes():
+    province = make_unit("20", "Tỉnh Lạng Sơn", UnitKind.PROVINCE)
+    district = make_unit("178", "Thành phố Lạng Sơn", UnitKind.DISTRICT, province)
+    return (
+        make_unit("05971", "Phường Hoàng Văn Thụ", UnitKind.COMMUNE, district, division_type="phường"),
+        make_unit("05974", "Xã Mai Pha", UnitKind.COMMUNE, district, division_type="xã"),
+    )
+
+
+def csv_bytes(*lines, header=HEADER):
+    return ("\n".join([header, *lines]) + "\n").encode("utf-8")
+
+
+GOOD = csv_bytes(
+    "05971,05971-01,Khối 1,khối phố,,",
+    "05971,05971-02,Tổ dân phố 2,tổ dân phố,01/01/2018,",
+    "05974,05974-01,Thôn Nà Pài,thôn,,31/12/2019",
+    "05974,05974-02,Bản Khuổi Lặng,Bản,,",
+)
+
+
+def test_a_good_csv_file_creates_areas_under_their_communes(communes):
+    """Given two communes, when a good .csv is imported, then each area sits under its commune with its dates."""
+    result = areas_import(name="kdc.csv", content=GOOD)
+
+    assert (result.inserted, result.updated, result.unchanged) == (4, 0, 0)
+    area = Unit.objects.get(code="05974-01")
+    assert (area.kind, area.name, area.division_type, area.parent) == (UnitKind.AREA, "Thôn Nà Pài", "thôn", communes[1])
+    assert area.valid_to == datetime.date(2019, 12, 31) and area.valid_from is None
+    assert Unit.objects.get(code="05971-02").valid_from == datetime.date(2018, 1, 1)
+    assert Unit.objects.get(code="05974-02").division_type == "bản"
+    assert (area.commune_id, area.district_id, area.province_id, area.area_id) == (
+        communes[1].pk, communes[1].district_id, communes[1].province_id, area.pk,
+    )
+
+
+def test_a_good_xlsx_file_is_read_the_same_way_including_real_dates(communes, tmp_path):
+    """An .xlsx with a date cell and a number-typed commune code is accepted through the command."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["ma_xa", "ma_kdc", "ten_kdc", "loai", "hieu_luc_tu"])
+    sheet.append(["05971", "05971-01", "Khối 1", "khối phố", datetime.datetime(2017, 3, 1)])
+    sheet.append([5974, "05974-01", "Thôn Nà Pài", "thôn", "15/06/2016"])
+    path = tmp_path / "kdc.xlsx"
+    book.save(path)
+    out = StringIO()
+
+    call_command("import_areas", str(path), stdout=out)
+
+    assert Unit.objects.get(code="05971-01").valid_from == datetime.date(2017, 3, 1)
+    assert Unit.objects.get(code="05974-01").parent == communes[1]
+    assert "thêm mới 2" in out.getvalue()
+
+
+def test_reimporting_updates_names_and_dates_and_leaves_the_rest(communes):
+    """Given areas imported, when a file renames one and ends another, then only those two change."""
+    areas_import(name="kdc.csv", content=GOOD)
+    first_ids = dict(Unit.objects.filter(kind=UnitKind.AREA).values_list("code", "id"))
+
+    again = areas_import(name="kdc.csv", content=GOOD)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 4)
+
+    changed = csv_bytes(
+        "05971,05971-01,Khối 1 (mới),khối phố,,",
+        "05971,05971-02,Tổ dân phố 2,tổ dân phố,01/01/2018,30/06/2020",
+        "05974,05974-01,Thôn Nà Pài,thôn,,31/12/2019",
+        "05974,05974-02,Bản Khuổi Lặng,bản,,",
+    )
+    result = areas_import(name="kdc.csv", content=changed)
+
+    assert (result.inserted, result.updated, result.unchanged) == (0, 2, 2)
+    assert Unit.objects.get(code="05971-01").name == "Khối 1 (mới)"
+    assert Unit.objects.get(code="05971-02").valid_to == datetime.date(2020, 6, 30)
+    assert dict(Unit.objects.filter(kind=UnitKind.AREA).values_list("code", "id")) == first_ids
+
+
+BAD_FILES = {
+    "unknown commune": (csv_bytes("05971,A1,Khối 1,khối phố,,", "99999,A2,Thôn X,thôn,,"), ["Dòng 3", "99999"]),
+    "duplicate code": (csv_bytes("05971,A1,Khối 1,khối phố,,", "05971,A1,Khối 2,khối phố,,"), ["Dòng 3", "trùng với dòng 2"]),
+    "empty name": (csv_bytes("05971,A1,Khối 1,khối phố,,", "05971,A2,,khối phố,,"), ["Dòng 3", "thiếu tên"]),
+    "bad date": (csv_bytes("05971,A1,Khối 1,khối phố,,", "05971,A2,Khối 2,khối phố,31/02/2019,"), ["Dòng 3", "dd/mm/yyyy"]),
+    "bad loai": (csv_bytes("05971,A1,Khối 1,khối phố,,", "05971,A2,Khối 2,làng,,"), ["Dòng 3", "loại"]),
+    "end before start": (
+        csv_bytes("05971,A1,Khối 1,khối phố,,", "05971,A2,Khối 2,khối phố,01/01/2020,31/12/2019"),
+        ["Dòng 3", "trước ngày bắt đầu"],
+    ),
+    "missing column": (csv_bytes("05971,A1,khối phố", header="ma_xa,ma_kdc,loai"), ["Thiếu cột", "ten_kdc"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_a_bad_file_is_rejected_whole_naming_the_row_and_saving_nothing(communes, case, tmp_path):
+    """Given a file with one bad row after a good one, when imported, then nothing is saved and the row is named."""
+    content, expected = BAD_FILES[case]
+    before = Unit.objects.count()
+    path = tmp_path / "kdc.csv"
+    path.write_bytes(content)
+    err = StringIO()
+
+    with pytest.raises(CommandError, match="không có gì được lưu"):
+        call_command("import_areas", str(path), stdout=StringIO(), stderr=err)
+
+    assert Unit.objects.count() == before
+    for text in expected:
+        assert text in err.getvalue()
+
+
+def test_every_error_of_a_file_is_listed_in_row_order(communes):
+    content = csv_bytes("99999,A1,,thôn,,", "05971,A2,Khối 2,làng,xx,")
+    with pytest.raises(AreaImportError) as info:
+        areas_import(name="kdc.csv", content=content)
+    rows = [m.split(":")[0] for m in info.value.errors]
+    assert rows == sorted(rows) and len(info.value.errors) == 4
+    assert Unit.objects.filter(kind=UnitKind.AREA).count() == 0
+
+
+def test_a_file_that_is_not_xlsx_or_csv_is_refused(communes):
+    with pytest.raises(AreaImportError, match=".xlsx hoặc .csv"):
+        areas_import(name="kdc.txt", content=b"ma_xa")
+
+
+def test_an_area_code_already_used_by_a_commune_is_refused(communes):
+    with pytest.raises(AreaImportError, match="đã dùng cho đơn vị khác"):
+        areas_import(name="kdc.csv", content=csv_bytes("05971,05974,Khối 1,khối phố,,"))
+    assert Unit.objects.get(code="05974").kind == UnitKind.COMMUNE

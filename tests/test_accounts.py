@@ -1,0 +1,75 @@
+"""Login and logout in Vietnamese, and the lockout after repeated failures (django-axes)."""
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from mattran.models import OfficerRole
+from mattran.tests.factories import DEMO_PASSWORD, make_officer, make_tree
+
+pytestmark = pytest.mark.django_db
+
+IP = "10.0.0.7"
+
+
+@pytest.fixture
+def tinh(db):
+    return make_officer("tinh", make_tree(districts=1, communes=1, areas=1), OfficerRole.PROVINCE_STAFF)
+
+
+def login(client, password, ip=IP, username="tinh"):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+def is_signed_in(client):
+    return "_auth_user_id" in client.session
+
+
+def test_login_page_is_in_vietnamese_with_a_bootstrap_form(client):
+    html = client.get(reverse("login")).content.decode()
+    assert "Đăng nhập" in html and "Mật khẩu" in html
+    assert "form-control" in html and 'class="form-label' in html  # crispy-bootstrap5
+
+
+def test_right_password_signs_in_and_logout_signs_out(client, tinh):
+    response = login(client, DEMO_PASSWORD)
+    assert response.status_code == 302 and response.url == reverse("home")
+    assert is_signed_in(client)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and not is_signed_in(client)
+
+
+def test_wrong_password_shows_a_vietnamese_error(client, tinh):
+    response = login(client, "sai-mat-khau")
+    assert response.status_code == 200 and not is_signed_in(client)
+    assert "mật khẩu chính xác" in response.content.decode()
+
+
+def test_five_failures_lock_the_account_then_the_cool_off_releases_it(client, tinh, settings):
+    """After 5 bad passwords even the right one is refused; after the cool-off it works again."""
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        for _ in range(5):
+            login(client, "sai")
+        response = login(client, DEMO_PASSWORD)
+        assert response.status_code == 429
+        assert "tạm thời bị khóa" in response.content.decode()
+        assert not is_signed_in(client)
+
+        traveller.shift(datetime.timedelta(hours=settings.AXES_COOLOFF_TIME, minutes=1))
+        response = login(client, DEMO_PASSWORD)
+        assert response.status_code == 302 and is_signed_in(client)
+
+
+def test_the_lock_holds_for_that_ip_only(client, tinh):
+    """The lock is by username and IP: the same user from another machine may still sign in."""
+    for _ in range(5):
+        login(client, "sai")
+    assert login(client, DEMO_PASSWORD).status_code == 429
+    response = login(client, DEMO_PASSWORD, ip="10.0.0.8")
+    assert response.status_code == 302 and is_signed_in(client)
+
+
+def test_no_account_is_staff_except_administrators(tinh):
+    assert tinh.is_staff is False

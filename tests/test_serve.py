@@ -1,0 +1,85 @@
+"""`make serve`: gunicorn, a Celery worker and beat from the environment, stopped together."""
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_serve_refuses_to_start_without_its_environment():
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SECRET_KEY")}
+    result = subprocess.run(["bash", "scripts/serve.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _own_database(url: str) -> str:
+    """A database of its own beside the test database, created fresh."""
+    import psycopg2
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'mattran'}_serve"
+    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.mark.postgres
+@pytest.mark.broker
+@pytest.mark.slow
+def test_serve_runs_web_worker_and_beat_and_stops_them_all_on_sigterm():
+    port = _free_port()
+    env = dict(
+        os.environ,
+        DATABASE_URL=_own_database(os.environ["DATABASE_URL"]),
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        PORT=str(port),
+    )
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    serve = subprocess.Popen(
+        ["bash", "scripts/serve.sh"], cwd=ROOT, env=env, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        state = None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and serve.poll() is None:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz", headers={"X-Forwarded-Proto": "https"})
+            try:
+                with urllib.request.urlopen(request, timeout=2) as response:
+                    state = response.read().decode()
+                    break
+            except OSError:
+                time.sleep(1)
+        assert state is not None, "serve did not answer /healthz"
+        assert '"database": "ok"' in state and '"broker": "ok"' in state
+
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=60)
+        time.sleep(1)
+        with pytest.raises(ProcessLookupError):  # nothing left in its process group
+            os.killpg(serve.pid, 0)
+    finally:
+        if serve.poll() is None:
+            os.killpg(serve.pid, signal.SIGKILL)
+        output = serve.stdout.read() if serve.stdout else ""
+        print(output[-3000:])
