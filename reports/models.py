@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from mattran.models import Unit, UnitKind
+from mattran.models import OfficerRole, Unit, UnitKind
 from programs.models import Indicator, RatingLevel, Target
 
 from .periods import PeriodType
@@ -98,6 +98,82 @@ class Submission(models.Model):
     def __str__(self):
         return f"{self.form.code} · {self.unit} · {self.period}"
 
+    # Who may do what (the services enforce these; views use them to show or hide buttons).
+
+    @staticmethod
+    def _officer(user):
+        return getattr(user, "officer", None) if user is not None and user.is_authenticated else None
+
+    def is_viewable_by(self, user) -> bool:
+        """The submitting unit lies in the user's subtree, or a commune officer's commune lies in it."""
+        if user is not None and user.is_authenticated and user.is_superuser and self._officer(user) is None:
+            return True
+        officer = self._officer(user)
+        if officer is None:
+            return False
+        if self.unit.is_within(officer.unit):
+            return True
+        return (
+            officer.role == OfficerRole.COMMUNE_OFFICER
+            and self.form.row_kind in (UnitKind.COMMUNE, UnitKind.AREA)
+            and officer.unit.is_within(self.unit)
+        )
+
+    def is_open(self) -> bool:
+        return self.status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+
+    def row_scope_for(self, user):
+        """The unit whose rows ``user`` may fill: their commune for commune officers, else the whole form."""
+        officer = self._officer(user)
+        if officer is not None and officer.role == OfficerRole.COMMUNE_OFFICER:
+            return officer.unit
+        return self.unit
+
+    def _is_submitter(self, user) -> bool:
+        if user is not None and user.is_authenticated and user.is_superuser and self._officer(user) is None:
+            return True
+        officer = self._officer(user)
+        if officer is None:
+            return False
+        if self.unit.kind == UnitKind.PROVINCE:
+            return officer.role == OfficerRole.PROVINCE_STAFF and officer.unit_id == self.unit_id
+        return officer.role == OfficerRole.DISTRICT_OFFICER and officer.unit_id == self.unit_id
+
+    def is_editable_by(self, user) -> bool:
+        """Open (draft or returned), and the user is the submitting side or a commune officer inside it."""
+        if not self.is_open() or not self.is_viewable_by(user):
+            return False
+        officer = self._officer(user)
+        if officer is not None and officer.role == OfficerRole.COMMUNE_OFFICER:
+            return officer.unit.kind == UnitKind.COMMUNE
+        return self._is_submitter(user)
+
+    def is_submittable_by(self, user) -> bool:
+        return self.is_open() and self._is_submitter(user)
+
+    def is_reviewable_by(self, user) -> bool:
+        """Provincial staff (or an administrator) whose scope holds the submission may return, approve, reopen."""
+        if not self.is_viewable_by(user):
+            return False
+        officer = self._officer(user)
+        if officer is None:
+            return bool(user.is_superuser)
+        return officer.role == OfficerRole.PROVINCE_STAFF
+
+    def can_return(self, user) -> bool:
+        return self.status == SubmissionStatus.SUBMITTED and self.is_reviewable_by(user)
+
+    def can_approve(self, user) -> bool:
+        return self.status == SubmissionStatus.SUBMITTED and self.is_reviewable_by(user)
+
+    def can_reopen(self, user) -> bool:
+        return self.status == SubmissionStatus.APPROVED and self.is_reviewable_by(user)
+
+    def deadline(self):
+        from .selectors import deadline_of
+
+        return deadline_of(self.form, self.period)
+
 
 class DataValue(models.Model):
     """One typed value of one indicator for one unit and period; every change is kept."""
@@ -129,6 +205,29 @@ class DataValue(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} · {self.unit.code} · {self.period}"
+
+    VALUE_FIELDS = ("value_number", "value_bool", "value_date", "value_text", "rating_level")
+
+    def typed_value(self, value_type: str):
+        """The stored value read by the indicator's type (None when empty); ratings need ``rating_level``."""
+        if value_type == "INTEGER":
+            return None if self.value_number is None else int(self.value_number)
+        if value_type == "DECIMAL":
+            return self.value_number
+        if value_type == "BOOLEAN":
+            return self.value_bool
+        if value_type == "DATE":
+            return self.value_date
+        if value_type == "RATING":
+            return self.rating_level if self.rating_level_id else None
+        return self.value_text or None
+
+    def set_typed_value(self, value_type: str, value) -> None:
+        self.value_number = value if value_type in ("INTEGER", "DECIMAL") else None
+        self.value_bool = value if value_type == "BOOLEAN" else None
+        self.value_date = value if value_type == "DATE" else None
+        self.value_text = (value or "") if value_type == "TEXT" else ""
+        self.rating_level = value if value_type == "RATING" else None
 
 
 class PlanValue(models.Model):
@@ -183,7 +282,9 @@ class TargetResult(models.Model):
 class IndicatorAggregate(models.Model):
     """An indicator rolled up to an ancestor unit and a longer period, kept by Celery."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="aggregates")
+    # No separate index on indicator: the unique (indicator, unit, period) index leads with it, and
+    # every extra index slows the national roll-up's millions of inserts.
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="aggregates", db_index=False)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="aggregates")
     period = models.CharField(_("kỳ báo cáo"), max_length=10)
     year = models.PositiveSmallIntegerField(_("năm"))
@@ -220,6 +321,7 @@ class ComputationRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     progress = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
     task_id = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True)
 
@@ -230,3 +332,6 @@ class ComputationRun(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.year}: {self.get_status_display()}"
+
+
+from .models_dashboard import ExportJob, ReminderLog  # noqa: E402,F401  (dashboard helper models)

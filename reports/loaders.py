@@ -1,0 +1,130 @@
+"""Idempotent loaders for the report forms of issue 3 and the indicators they hold.
+
+Data migrations and tests call :func:`load_reporting`; it upserts by code, so running it twice,
+or after a flush, gives the same rows.
+
+Deadlines (``deadline_days`` counts days after the end of the period):
+
+* ``bao_cao_thang`` — 5 days after the month ends (the 5th of the next month).
+* ``ngay_hoi`` — 0: the festival is held 1–18 November, so its record is due by 31 December of
+  the same year, not a month into the next one.
+* ``xep_loai_bctmt``, ``xep_loai_mttq_xa``, ``xep_loai_mttq_huyen`` — 15: year-end ratings are
+  decided at the year-end reviews in December and January, due by 15 January.
+* ``ke_hoach`` — 0: a year's plan is set early in the year and must be in by 31 December at the
+  latest (the model counts days after the period only).
+"""
+from django.apps import apps as live_apps
+
+from campaigns.loaders import link_indicators
+from programs.loaders import load_indicators
+
+# code: (name, unit label, value type, scale, aggregation, program number, min, max)
+REPORT_INDICATORS = {
+    # Chương trình 1: Ngày hội Đại đoàn kết toàn dân tộc (ngay_hoi_to_chuc is a core indicator)
+    "ngay_hoi_ngay": ("Ngày tổ chức Ngày hội Đại đoàn kết toàn dân tộc", "", "DATE", None, "LAST", 1),
+    "ngay_hoi_le_va_hoi": ("Ngày hội tổ chức đủ phần lễ và phần hội", "", "BOOLEAN", None, "LAST", 1),
+    "ngay_hoi_bua_com": ("Ngày hội có bữa cơm đoàn kết ở khu dân cư", "", "BOOLEAN", None, "LAST", 1),
+    # Chương trình 2: cuộc vận động "Ngày vì người nghèo", "Người Việt Nam ưu tiên dùng hàng Việt Nam"
+    "quy_vnn_thu": ("Quỹ \"Vì người nghèo\" vận động được", "triệu đồng", "DECIMAL", None, "SUM", 2, 0),
+    "quy_vnn_chi": ("Quỹ \"Vì người nghèo\" đã chi", "triệu đồng", "DECIMAL", None, "SUM", 2, 0),
+    "nha_ddk_xay_moi": ("Nhà Đại đoàn kết xây mới", "căn", "INTEGER", None, "SUM", 2, 0),
+    "nha_ddk_sua_chua": ("Nhà Đại đoàn kết sửa chữa", "căn", "INTEGER", None, "SUM", 2, 0),
+    "ho_ngheo_duoc_giup": ("Hộ nghèo được giúp đỡ", "hộ", "INTEGER", None, "SUM", 2, 0),
+    "ho_thoat_ngheo": ("Hộ thoát nghèo", "hộ", "INTEGER", None, "SUM", 2, 0),
+    "phien_cho_hang_viet": ("Phiên chợ hàng Việt về nông thôn", "phiên", "INTEGER", None, "SUM", 2, 0),
+    # Chương trình 3: giám sát, phản biện xã hội, tham gia xây dựng Đảng, chính quyền
+    "giam_sat": ("Cuộc giám sát", "cuộc", "INTEGER", None, "SUM", 3, 0),
+    "phan_bien": ("Hội nghị phản biện xã hội", "cuộc", "INTEGER", None, "SUM", 3, 0),
+    "tiep_xuc_cu_tri": ("Cuộc tiếp xúc cử tri", "cuộc", "INTEGER", None, "SUM", 3, 0),
+    "hoa_giai_vu": ("Vụ việc đưa ra hòa giải", "vụ", "INTEGER", None, "SUM", 3, 0),
+    "hoa_giai_thanh": ("Vụ việc hòa giải thành", "vụ", "INTEGER", None, "SUM", 3, 0),
+    "tuyen_truyen_buoi": ("Buổi tuyên truyền", "buổi", "INTEGER", None, "SUM", 3, 0),
+    "tuyen_truyen_luot": ("Lượt người dự tuyên truyền", "lượt người", "INTEGER", None, "SUM", 3, 0),
+    # Chương trình 4: đối ngoại nhân dân
+    "doi_ngoai": ("Hoạt động đối ngoại nhân dân", "cuộc", "INTEGER", None, "SUM", 4, 0),
+    # Chương trình 5: kiện toàn tổ chức, bồi dưỡng cán bộ
+    "tap_huan_lop": ("Lớp tập huấn, bồi dưỡng", "lớp", "INTEGER", None, "SUM", 5, 0),
+    "tap_huan_luot": ("Lượt cán bộ được tập huấn", "lượt", "INTEGER", None, "SUM", 5, 0),
+}
+
+CAMPAIGN_LINKS = {
+    "nong_thon_moi": ["ngay_hoi_to_chuc", "ngay_hoi_ngay", "ngay_hoi_le_va_hoi", "ngay_hoi_bua_com"],
+    "ngay_vi_nguoi_ngheo": [
+        "quy_vnn_thu", "quy_vnn_chi", "nha_ddk_xay_moi", "nha_ddk_sua_chua", "ho_ngheo_duoc_giup", "ho_thoat_ngheo",
+    ],
+    "hang_viet": ["phien_cho_hang_viet"],
+    "an_ninh_to_quoc": ["hoa_giai_vu", "hoa_giai_thanh"],
+}
+
+MONTHLY_INDICATORS = [
+    "quy_vnn_thu", "quy_vnn_chi", "nha_ddk_xay_moi", "nha_ddk_sua_chua", "ho_ngheo_duoc_giup", "ho_thoat_ngheo",
+    "phien_cho_hang_viet", "giam_sat", "phan_bien", "tiep_xuc_cu_tri", "hoa_giai_vu", "hoa_giai_thanh",
+    "tuyen_truyen_buoi", "tuyen_truyen_luot", "tap_huan_lop", "tap_huan_luot", "doi_ngoai",
+]
+
+# code: (name, kind, period type, row kind, submitter kind, deadline days, order, [(indicator, required)])
+FORMS = {
+    "ngay_hoi": (
+        "Ngày hội Đại đoàn kết toàn dân tộc ở khu dân cư", "DATA", "YEARLY", "AREA", "DISTRICT", 0, 1,
+        [("ngay_hoi_to_chuc", True), ("ngay_hoi_ngay", False), ("ngay_hoi_le_va_hoi", False), ("ngay_hoi_bua_com", False)],
+    ),
+    "xep_loai_bctmt": (
+        "Xếp loại Ban công tác Mặt trận khu dân cư", "DATA", "YEARLY", "AREA", "DISTRICT", 15, 2,
+        [("xep_loai_bctmt", True)],
+    ),
+    "xep_loai_mttq_xa": (
+        "Xếp loại tổ chức Mặt trận cấp xã", "DATA", "YEARLY", "COMMUNE", "DISTRICT", 15, 3,
+        [("xep_loai_mttq", True)],
+    ),
+    "xep_loai_mttq_huyen": (
+        "Xếp loại tổ chức Mặt trận cấp huyện", "DATA", "YEARLY", "DISTRICT", "PROVINCE", 15, 4,
+        [("xep_loai_mttq", True)],
+    ),
+    "bao_cao_thang": (
+        "Báo cáo kết quả công tác Mặt trận hằng tháng", "DATA", "MONTHLY", "COMMUNE", "DISTRICT", 5, 5,
+        [(code, True) for code in MONTHLY_INDICATORS],
+    ),
+    "ke_hoach": (
+        "Kế hoạch năm giao cho cấp huyện", "PLAN", "YEARLY", "DISTRICT", "PROVINCE", 0, 6,
+        [("quy_vnn_thu", True), ("nha_ddk_xay_moi", True), ("nha_ddk_sua_chua", True), ("ho_thoat_ngheo", True)],
+    ),
+}
+
+FORM_DESCRIPTIONS = {
+    "ngay_hoi": "Ngày hội tổ chức từ 01/11 đến 18/11; hạn nộp 31/12 cùng năm. "
+    "Chỉ bắt buộc ô \"đã tổ chức\"; ngày tổ chức và các ô còn lại nhập khi có tổ chức.",
+    "xep_loai_bctmt": "Xếp loại cuối năm; hạn nộp 15/01 năm sau.",
+    "xep_loai_mttq_xa": "Xếp loại do cấp huyện quyết định; hạn nộp 15/01 năm sau.",
+    "xep_loai_mttq_huyen": "Xếp loại do cấp tỉnh quyết định; hạn nhập 15/01 năm sau.",
+    "bao_cao_thang": "Hạn nộp ngày 05 tháng sau.",
+    "ke_hoach": "Kế hoạch năm do tỉnh giao cho từng huyện; nhập chậm nhất 31/12 của năm kế hoạch.",
+}
+
+
+def load_forms(apps=live_apps):
+    ReportForm = apps.get_model("reports", "ReportForm")
+    FormIndicator = apps.get_model("reports", "FormIndicator")
+    Indicator = apps.get_model("programs", "Indicator")
+    for code, (name, kind, period_type, row_kind, submitter_kind, deadline, order, items) in FORMS.items():
+        form, _ = ReportForm.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name, "kind": kind, "period_type": period_type, "row_kind": row_kind,
+                "submitter_kind": submitter_kind, "deadline_days": deadline, "order": order,
+                "first_year": 2016, "description": FORM_DESCRIPTIONS.get(code, ""),
+            },
+        )
+        codes = [indicator for indicator, _required in items]
+        for position, (indicator_code, required) in enumerate(items, start=1):
+            FormIndicator.objects.update_or_create(
+                form=form, indicator=Indicator.objects.get(code=indicator_code),
+                defaults={"order": position, "required": required},
+            )
+        FormIndicator.objects.filter(form=form).exclude(indicator__code__in=codes).delete()
+
+
+def load_reporting(apps=live_apps):
+    """Indicators of issue 3, their campaign links and the six report forms."""
+    load_indicators(REPORT_INDICATORS, apps)
+    link_indicators(CAMPAIGN_LINKS, apps)
+    load_forms(apps)

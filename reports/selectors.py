@@ -1,0 +1,287 @@
+"""Reads for the reporting pages: grid rows, the inbox, completeness. Query counts do not grow with rows."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mattran.models import OfficerRole, Unit, UnitKind
+from programs.models import RatingLevel
+
+from .models import DataValue, FormIndicator, FormKind, PlanValue, ReportForm, Submission, SubmissionStatus
+from .periods import Period
+
+NOT_STARTED = "NOT_STARTED"
+STATUS_LABELS = {
+    NOT_STARTED: _("Chưa nhập"),
+    SubmissionStatus.DRAFT: _("Nháp"),
+    SubmissionStatus.SUBMITTED: _("Đã gửi"),
+    SubmissionStatus.RETURNED: _("Bị trả lại"),
+    SubmissionStatus.APPROVED: _("Đã duyệt"),
+}
+STATUS_BADGES = {
+    NOT_STARTED: "secondary",
+    SubmissionStatus.DRAFT: "info",
+    SubmissionStatus.SUBMITTED: "primary",
+    SubmissionStatus.RETURNED: "warning",
+    SubmissionStatus.APPROVED: "success",
+}
+
+
+def as_period(period) -> Period:
+    return period if isinstance(period, Period) else Period.parse(str(period))
+
+
+def deadline_of(form: ReportForm, period) -> datetime.date:
+    """The last day to submit: ``deadline_days`` after the period ends."""
+    return as_period(period).end + datetime.timedelta(days=form.deadline_days)
+
+
+def form_indicators_of(form: ReportForm) -> list[FormIndicator]:
+    """The form's columns in order, with rating levels loaded (two queries)."""
+    return list(
+        form.form_indicators.select_related("indicator__rating_scale").prefetch_related(
+            Prefetch("indicator__rating_scale__levels", queryset=RatingLevel.objects.order_by("-rank"))
+        )
+    )
+
+
+def row_units(form: ReportForm, submission_unit: Unit, period):
+    """The units a form's rows are about: of the form's row kind, under the submitting unit, active at the period end.
+
+    Residential areas are grouped by commune (ordered by commune, then code).
+    """
+    period = as_period(period)
+    units = Unit.objects.within(submission_unit).filter(kind=form.row_kind).active_on(period.end)
+    if form.row_kind == UnitKind.AREA:
+        return units.select_related("commune").order_by("commune__code", "code")
+    return units.order_by("code")
+
+
+@dataclass
+class GridRow:
+    unit: Unit
+    values: dict = field(default_factory=dict)  # indicator id → typed value
+    previous: dict = field(default_factory=dict)  # indicator id → typed value of the period before
+    changed: set = field(default_factory=set)  # indicator ids changed since approval
+
+    @property
+    def group(self):
+        return self.unit.commune if self.unit.kind == UnitKind.AREA else None
+
+
+@dataclass
+class Grid:
+    form: ReportForm
+    unit: Unit
+    period: Period
+    columns: list[FormIndicator]
+    rows: list[GridRow]
+    total_rows: int
+
+
+def stored_values(form: ReportForm, unit_ids, indicator_ids, period: Period) -> dict:
+    """{(unit id, indicator id): DataValue or PlanValue} for one period (one query)."""
+    if form.kind == FormKind.PLAN:
+        rows = PlanValue.objects.filter(unit_id__in=unit_ids, indicator_id__in=indicator_ids, year=period.year)
+    else:
+        rows = DataValue.objects.filter(
+            unit_id__in=unit_ids, indicator_id__in=indicator_ids, period=str(period)
+        ).select_related("rating_level")
+    return {(row.unit_id, row.indicator_id): row for row in rows}
+
+
+def typed(stored, indicator):
+    """The typed value of a DataValue or PlanValue row for ``indicator``."""
+    if stored is None:
+        return None
+    if isinstance(stored, PlanValue):
+        return int(stored.value) if indicator.value_type == "INTEGER" else stored.value
+    return stored.typed_value(indicator.value_type)
+
+
+def grid_rows(
+    form: ReportForm, submission_unit: Unit, period, *, offset: int = 0, limit: int | None = None, total: int | None = None
+) -> Grid:
+    """The grid's rows with current and last period's values, in a constant number of queries (five or six).
+
+    With ``limit``, one page of rows from ``offset``; ``total`` (all rows) is counted unless given.
+    """
+    period = as_period(period)
+    columns = form_indicators_of(form)
+    units_qs = row_units(form, submission_unit, period)
+    units = list(units_qs[offset: offset + limit] if limit else units_qs)
+    if total is None:
+        total = len(units) if not limit or (offset == 0 and len(units) < limit) else units_qs.count()
+    unit_ids = [unit.pk for unit in units]
+    indicator_ids = [column.indicator_id for column in columns]
+    current = stored_values(form, unit_ids, indicator_ids, period)
+    previous_period = Period.year_of(period.year - 1) if form.kind == FormKind.PLAN else period.previous()
+    previous = stored_values(form, unit_ids, indicator_ids, previous_period)
+    rows = []
+    for unit in units:
+        row = GridRow(unit)
+        for column in columns:
+            key = (unit.pk, column.indicator_id)
+            row.values[column.indicator_id] = typed(current.get(key), column.indicator)
+            row.previous[column.indicator_id] = typed(previous.get(key), column.indicator)
+            if getattr(current.get(key), "changed_since_approval", False):
+                row.changed.add(column.indicator_id)
+        rows.append(row)
+    return Grid(form=form, unit=submission_unit, period=period, columns=columns, rows=rows, total_rows=total)
+
+
+def due_periods(form: ReportForm, today: datetime.date | None = None) -> list[Period]:
+    """Every period of the form from its first year up to the current one, latest first."""
+    today = today or timezone.localdate()
+    last_year = min(today.year, form.last_year or today.year)
+    periods = [
+        period
+        for year in range(form.first_year, last_year + 1)
+        for period in Period.all_in_year(year, form.period_type)
+        if period.start <= today
+    ]
+    return sorted(periods, key=lambda p: (p.end, p.start), reverse=True)
+
+
+@dataclass
+class InboxItem:
+    form: ReportForm
+    unit: Unit
+    period: Period
+    deadline: datetime.date
+    submission: Submission | None
+    days_overdue: int
+
+    @property
+    def status(self) -> str:
+        return self.submission.status if self.submission else NOT_STARTED
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.status]
+
+    @property
+    def badge(self):
+        return STATUS_BADGES[self.status]
+
+
+def inbox_unit_and_forms(officer) -> tuple[Unit, list[ReportForm]]:
+    """The unit whose forms an officer handles, and those forms.
+
+    Commune officers see their district's forms whose rows are communes or areas (they fill their own rows).
+    """
+    unit = officer.unit
+    forms = ReportForm.objects.all()
+    if officer.role == OfficerRole.COMMUNE_OFFICER:
+        unit = unit.district or unit.parent
+        forms = forms.filter(row_kind__in=[UnitKind.COMMUNE, UnitKind.AREA])
+    return unit, list(forms.filter(submitter_kind=unit.kind))
+
+
+def inbox_entries(unit: Unit, forms: list[ReportForm], today: datetime.date | None = None) -> list[tuple]:
+    """(form, period) pairs due from ``unit``, latest first (no query)."""
+    today = today or timezone.localdate()
+    pairs = [(form, period) for form in forms for period in due_periods(form, today)]
+    return sorted(pairs, key=lambda pair: (pair[1].end, -pair[0].order, pair[0].code), reverse=True)
+
+
+def inbox_items(unit: Unit, pairs, today: datetime.date | None = None) -> list[InboxItem]:
+    """Status, deadline and days overdue for one page of (form, period) pairs (one query)."""
+    today = today or timezone.localdate()
+    submissions = {
+        (s.form_id, s.period): s
+        for s in Submission.objects.filter(
+            unit=unit, form__in={form.pk for form, _ in pairs}, period__in={str(p) for _, p in pairs}
+        )
+    }
+    items = []
+    for form, period in pairs:
+        submission = submissions.get((form.pk, str(period)))
+        deadline = deadline_of(form, period)
+        done = submission is not None and submission.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
+        overdue = 0 if done or today <= deadline else (today - deadline).days
+        items.append(InboxItem(form, unit, period, deadline, submission, overdue))
+    return items
+
+
+def review_queue(scope: Unit | None):
+    """Submitted forms waiting for provincial staff, oldest first."""
+    queue = Submission.objects.filter(status=SubmissionStatus.SUBMITTED).select_related("form", "unit", "submitted_by")
+    if scope is not None:
+        queue = queue.filter(unit__in=Unit.objects.within(scope))
+    return queue.order_by("submitted_at", "pk")
+
+
+@dataclass
+class CompletenessRow:
+    unit: Unit
+    submission: Submission | None
+    deadline: datetime.date
+
+    @property
+    def status(self):
+        return self.submission.status if self.submission else NOT_STARTED
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.status]
+
+    @property
+    def badge(self):
+        return STATUS_BADGES[self.status]
+
+    @property
+    def submitted(self) -> bool:
+        return self.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
+
+    @property
+    def on_time(self) -> bool | None:
+        """Whether the (latest) submission came by the deadline; None when not submitted."""
+        if not self.submitted or self.submission.submitted_at is None:
+            return None
+        return timezone.localdate(self.submission.submitted_at) <= self.deadline
+
+
+@dataclass
+class Completeness:
+    form: ReportForm
+    period: Period
+    deadline: datetime.date
+    rows: list[CompletenessRow]
+
+    @property
+    def submitted_count(self) -> int:
+        return sum(row.submitted for row in self.rows)
+
+    @property
+    def approved_count(self) -> int:
+        return sum(row.status == SubmissionStatus.APPROVED for row in self.rows)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted_count / len(self.rows)) if self.rows else 0
+
+    @property
+    def missing(self) -> list[CompletenessRow]:
+        return [row for row in self.rows if not row.submitted]
+
+
+def completeness(form: ReportForm, period, scope: Unit | None) -> Completeness:
+    """Each submitting unit's status for one form and period (two queries)."""
+    period = as_period(period)
+    units = Unit.objects.filter(kind=form.submitter_kind).active_on(period.end).order_by("code")
+    if scope is not None:
+        units = units.filter(pk__in=Unit.objects.within(scope).values("pk"))
+    units = list(units)
+    submissions = {
+        s.unit_id: s
+        for s in Submission.objects.filter(form=form, period=str(period), unit__in=units).select_related(
+            "submitted_by", "approved_by"
+        )
+    }
+    deadline = deadline_of(form, period)
+    return Completeness(form, period, deadline, [CompletenessRow(u, submissions.get(u.pk), deadline) for u in units])

@@ -1,0 +1,452 @@
+"""Writes of the reporting workflow: drafts, values, submit, return, approve, reopen.
+
+Every service runs in one transaction and locks the submission row, so two people acting on the
+same form are serialised; a save carrying an old version number is refused, never merged silently.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
+from django.db import connection, models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from mattran.models import Officer, OfficerRole
+
+from . import computation
+from .cache import bump_data_version
+from .models import DataValue, FormKind, PlanValue, Submission, SubmissionStatus
+from .periods import Period
+from .selectors import as_period, form_indicators_of, row_units, stored_values, typed
+from .validation import Problem, check_rows, display_value, parse_value
+
+STALE_MESSAGE = gettext_lazy(
+    "Dữ liệu đã được người khác thay đổi trong lúc bạn nhập (phiên bản %(current)s, bạn đang sửa phiên bản "
+    "%(expected)s). Không có gì được lưu: hãy tải lại trang để xem số liệu mới rồi nhập lại."
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    unit: object
+    indicator: object
+    old: object
+    new: object
+
+    def __str__(self):
+        return f"{self.unit} – {self.indicator}: {display_value(self.old) or '∅'} → {display_value(self.new) or '∅'}"
+
+
+@dataclass
+class SaveResult:
+    """What ``values_save`` did: saved or not, the problems found, the cells changed, the new version."""
+
+    saved: bool
+    version: int
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return not self.saved and not self.errors and bool(self.warnings)
+
+
+def _lock(submission: Submission) -> Submission:
+    # of=("self",): lock only the submission row. A plain FOR UPDATE would also lock the joined form and
+    # unit rows, and every insert referencing that unit (target results of a concurrent recompute) then
+    # waits on its foreign-key check: a deadlock once that recompute holds the run record we wait for.
+    return Submission.objects.select_for_update(of=("self",)).select_related("form", "unit").get(pk=submission.pk)
+
+
+def _refuse_edit(submission: Submission, user):
+    if not submission.is_viewable_by(user):
+        raise ValidationError(_("Bạn không có quyền với báo cáo này."), code="forbidden")
+    if submission.status == SubmissionStatus.SUBMITTED:
+        raise ValidationError(_("Báo cáo đã gửi và đang chờ duyệt: không thể sửa."), code="locked")
+    if submission.status == SubmissionStatus.APPROVED:
+        raise ValidationError(
+            _("Báo cáo đã được duyệt và khóa: cần cán bộ tỉnh mở lại (có lý do) trước khi sửa."), code="locked"
+        )
+    raise ValidationError(_("Bạn không có quyền sửa báo cáo này."), code="forbidden")
+
+
+def submission_get_or_create(*, form, unit, period, by) -> Submission:
+    """The submission of ``form`` by ``unit`` for ``period``, created as a draft when none exists."""
+    period = as_period(period)
+    if period.type != form.period_type:
+        raise ValidationError(_("Kỳ %(period)s không phải kỳ của biểu mẫu “%(form)s”.") % {"period": period, "form": form})
+    if unit.kind != form.submitter_kind:
+        raise ValidationError(_("%(unit)s không phải đơn vị gửi biểu mẫu “%(form)s”.") % {"unit": unit, "form": form})
+    if period.year < form.first_year or (form.last_year and period.year > form.last_year):
+        raise ValidationError(_("Biểu mẫu “%(form)s” không áp dụng cho năm %(year)s.") % {"form": form, "year": period.year})
+    if not Submission(form=form, unit=unit, period=str(period), year=period.year).is_viewable_by(by):
+        raise ValidationError(_("Bạn không có quyền với báo cáo này."), code="forbidden")
+    with transaction.atomic():
+        submission, _created = Submission.objects.get_or_create(
+            form=form, unit=unit, period=str(period), defaults={"year": period.year, "updated_by": by}
+        )
+    return submission
+
+
+def values_save(
+    *, submission: Submission, values: dict, by, expected_version: int, confirm_warnings: bool = False,
+    dry_run: bool = False,
+) -> SaveResult:
+    """Check and save cells ``{(unit id, indicator id): raw}``; all or nothing.
+
+    Raw values are strings or Python values (see ``parse_value``); an empty one clears the cell.
+    Refuses (``ValidationError``) a stale ``expected_version``, a locked submission or a user who
+    may not edit it. Data problems come back in ``result.errors`` and nothing is saved; warnings
+    (such as a festival date outside 1–18/11) stop the save until ``confirm_warnings`` is true.
+    ``dry_run`` checks and lists the changes (old → new) without writing.
+    """
+    with transaction.atomic():
+        submission = _lock(submission)
+        if not submission.is_editable_by(by):
+            _refuse_edit(submission, by)
+        if submission.version != expected_version:
+            raise ValidationError(
+                STALE_MESSAGE % {"current": submission.version, "expected": expected_version}, code="stale"
+            )
+        form, period = submission.form, Period.parse(submission.period)
+        columns = {fi.indicator_id: fi.indicator for fi in form_indicators_of(form)}
+        unit_ids = {unit_id for unit_id, _ in values}
+        units = {u.pk: u for u in row_units(form, submission.unit, period).filter(pk__in=unit_ids)}
+        row_scope = submission.row_scope_for(by)
+        errors: list[Problem] = []
+        for unit_id in sorted(unit_ids - units.keys(), key=str):
+            errors.append(Problem(_("Đơn vị mã nội bộ %(id)s") % {"id": unit_id}, None,
+                                  _("không phải một dòng của báo cáo này.")))
+        parsed: dict = {}
+        for (unit_id, indicator_id), raw in values.items():
+            unit, indicator = units.get(unit_id), columns.get(indicator_id)
+            if unit is None:
+                continue
+            if indicator is None:
+                errors.append(Problem(unit, _("cột mã nội bộ %(id)s") % {"id": indicator_id},
+                                      _("không phải một chỉ số của biểu mẫu.")))
+                continue
+            if row_scope.pk != submission.unit_id and not unit.is_within(row_scope):
+                errors.append(Problem(unit, indicator, _("Bạn chỉ được nhập các dòng thuộc %(scope)s.")
+                                      % {"scope": row_scope}))
+                continue
+            try:
+                parsed[(unit_id, indicator_id)] = parse_value(indicator, raw)
+            except ValidationError as error:
+                errors.extend(Problem(unit, indicator, message) for message in error.messages)
+        if errors:
+            return SaveResult(saved=False, version=submission.version, errors=errors)
+
+        stored = stored_values(form, list(units), list(columns), period)
+        rows = {unit: {} for unit in units.values()}
+        for (unit_id, indicator_id), row in stored.items():
+            rows[units[unit_id]][columns[indicator_id].code] = typed(row, columns[indicator_id])
+        changes: list[Change] = []
+        for (unit_id, indicator_id), new in parsed.items():
+            unit, indicator = units[unit_id], columns[indicator_id]
+            old = typed(stored.get((unit_id, indicator_id)), indicator)
+            rows[unit][indicator.code] = new
+            if old != new:
+                changes.append(Change(unit, indicator, old, new))
+        errors, warnings = check_rows(form, period, rows, indicators={c.code: c for c in columns.values()})
+        changed_cells = {(change.unit.pk, change.indicator.pk) for change in changes}
+        warnings = [w for w in warnings if (w.unit.pk, getattr(w.indicator, "pk", None)) in changed_cells]
+        result = SaveResult(saved=False, version=submission.version, errors=errors, warnings=warnings, changes=changes)
+        if errors or dry_run or (warnings and not confirm_warnings):
+            return result
+        if changes:
+            _write(submission, form, period, changes, stored, by)
+            submission.version += 1
+            submission.updated_by = by
+            submission.save(update_fields=["version", "updated_by", "updated_at"])
+        result.saved, result.version = True, submission.version
+        return result
+
+
+def _write(submission, form, period, changes, stored, by):
+    now = timezone.now()
+    flag = submission.approved_at is not None and submission.reopened_at is not None
+    created, updated = [], []
+    for change in changes:
+        row = stored.get((change.unit.pk, change.indicator.pk))
+        if form.kind == FormKind.PLAN:
+            if change.new is None:
+                if row is not None:
+                    row._history_user = by
+                    row.delete()
+                continue
+            row = row or PlanValue(indicator=change.indicator, unit=change.unit, year=period.year)
+            row.value = change.new
+        else:
+            row = row or DataValue(indicator=change.indicator, unit=change.unit, period=str(period), year=period.year)
+            row.set_typed_value(change.indicator.value_type, change.new)
+            row.changed_since_approval = row.changed_since_approval or flag
+        row.submission, row.updated_by, row.updated_at = submission, by, now
+        (updated if row.pk else created).append(row)
+    model = PlanValue if form.kind == FormKind.PLAN else DataValue
+    _upsert_rows(model, created + updated, now)
+    if created:
+        keys = {(row.unit_id, row.indicator_id): row for row in created}
+        lookup = {"year": period.year} if model is PlanValue else {"period": str(period)}
+        for pk, unit_id, indicator_id in model.objects.filter(
+            unit_id__in={u for u, _ in keys}, indicator_id__in={i for _, i in keys}, **lookup
+        ).values_list("pk", "unit_id", "indicator_id"):
+            if (unit_id, indicator_id) in keys:
+                keys[(unit_id, indicator_id)].pk = pk
+    _insert_history(model, [(row, "+") for row in created] + [(row, "~") for row in updated], by, now)
+    if model is PlanValue:
+        bump_data_version()  # the dashboard reads plans directly (reports/cache.py)
+
+
+# Saving a district month touches hundreds of cells and a yearly import thousands. Django's bulk_update
+# builds one CASE per field and row, and executemany sends one statement per row on psycopg2; both cost
+# seconds. Multi-row INSERT … ON CONFLICT DO UPDATE statements (PostgreSQL and SQLite alike) keep a full
+# save in a handful of round trips.
+_ROWS_PER_STATEMENT = 500
+
+
+def _columns(model):
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+_PLAIN_FIELDS = (models.IntegerField, models.BooleanField, models.CharField, models.TextField, models.ForeignKey)
+
+
+def _row_params(fields, rows, constants=None, extra=None):
+    """Database parameters of ``rows`` for ``fields``: plain values as they are, others prepared by the field."""
+    constants = constants or {}
+    plan = []
+    for f in fields:
+        if f.name in constants:
+            plan.append((None, f.get_db_prep_save(constants[f.name], connection)))
+        elif isinstance(f, _PLAIN_FIELDS):
+            plan.append((f.attname, None))
+        else:
+            plan.append((f.attname, f))
+    params = []
+    for row in rows:
+        values = []
+        for attname, prep in plan:
+            if attname is None:
+                values.append(prep)
+                continue
+            value = getattr(row, attname)
+            values.append(value if prep is None or value is None else prep.get_db_prep_save(value, connection))
+        if extra:
+            values.extend(extra(row))
+        params.append(values)
+    return params
+
+
+def _insert_many(table: str, fields, params, suffix: str = "") -> None:
+    """INSERT ``params`` (one list per row) into ``table`` with multi-row VALUES, in batches."""
+    quote = connection.ops.quote_name
+    row_sql = "({})".format(", ".join(["%s"] * len(fields)))
+    limit = connection.features.max_query_params
+    per_statement = _ROWS_PER_STATEMENT if not limit else max(1, min(_ROWS_PER_STATEMENT, limit // len(fields)))
+    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608 - names from model meta, quoted
+        quote(table), ", ".join(quote(f.column) for f in fields)
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), per_statement):
+            batch = params[start:start + per_statement]
+            flat = [value for row in batch for value in row]
+            cursor.execute(head + ", ".join([row_sql] * len(batch)) + suffix, flat)
+
+
+def _upsert_rows(model, rows, now):
+    """Insert new rows and overwrite existing ones (matched on the model's unique key) in bulk."""
+    if not rows:
+        return
+    key = ["indicator", "unit", "year"] if model is PlanValue else ["indicator", "unit", "period"]
+    fields = _columns(model)
+    quote = connection.ops.quote_name
+    key_columns = [model._meta.get_field(name).column for name in key]
+    updates = ", ".join(
+        f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in fields if f.column not in key_columns
+    )
+    suffix = " ON CONFLICT ({}) DO UPDATE SET {}".format(", ".join(quote(c) for c in key_columns), updates)
+    _insert_many(model._meta.db_table, fields, _row_params(fields, rows, {"updated_at": now}), suffix)
+
+
+def _insert_history(model, rows, by, now):
+    """One django-simple-history record per written row (who, when, the new state), as its signals would."""
+    history = model.history.model
+    for kind in ("+", "~"):
+        chosen = [row for row, row_kind in rows if row_kind == kind]
+        if not chosen:
+            continue
+        fields = [f for f in history._meta.concrete_fields if f.name != "history_id"]
+        constants = {"history_date": now, "history_change_reason": None, "history_user": getattr(by, "pk", None),
+                     "history_type": kind, "updated_at": now}
+        _insert_many(history._meta.db_table, fields, _row_params(fields, chosen, constants))
+
+
+def missing_values(submission: Submission) -> dict:
+    """{unit: [indicator, …]} of the required cells still empty (three or four queries)."""
+    form, period = submission.form, Period.parse(submission.period)
+    required = [fi.indicator for fi in form_indicators_of(form) if fi.required]
+    units = list(row_units(form, submission.unit, period))
+    stored = stored_values(form, [u.pk for u in units], [i.pk for i in required], period)
+    missing = {}
+    for unit in units:
+        empty = [i for i in required if typed(stored.get((unit.pk, i.pk)), i) is None]
+        if empty:
+            missing[unit] = empty
+    return missing
+
+
+def submission_submit(*, submission: Submission, by) -> Submission:
+    """Send the form to the province: every required value present and every rule met."""
+    with transaction.atomic():
+        submission = _lock(submission)
+        if not submission.is_submittable_by(by):
+            if submission.is_open() and submission.is_viewable_by(by):
+                raise ValidationError(_("Chỉ cán bộ của đơn vị gửi báo cáo mới được gửi."), code="forbidden")
+            _refuse_edit(submission, by)
+        missing = missing_values(submission)
+        if missing:
+            raise ValidationError(
+                [_("Chưa thể gửi: còn thiếu số liệu ở %(n)s dòng.") % {"n": len(missing)}]
+                + [
+                    _("%(unit)s: thiếu %(columns)s.") % {"unit": unit, "columns": ", ".join(i.name for i in indicators)}
+                    for unit, indicators in missing.items()
+                ],
+                code="missing",
+            )
+        form, period = submission.form, Period.parse(submission.period)
+        columns = {fi.indicator_id: fi.indicator for fi in form_indicators_of(form)}
+        units = {u.pk: u for u in row_units(form, submission.unit, period)}
+        rows = {unit: {} for unit in units.values()}
+        for (unit_id, indicator_id), row in stored_values(form, list(units), list(columns), period).items():
+            rows[units[unit_id]][columns[indicator_id].code] = typed(row, columns[indicator_id])
+        errors, _warnings = check_rows(form, period, rows, indicators={c.code: c for c in columns.values()})
+        if errors:
+            raise ValidationError([_("Chưa thể gửi: số liệu còn sai.")] + [str(e) for e in errors], code="invalid")
+        now = timezone.now()
+        submission.status = SubmissionStatus.SUBMITTED
+        submission.submitted_at, submission.submitted_by = now, by
+        _finish(submission, by, ["status", "submitted_at", "submitted_by"])
+        _mail(
+            submission, _reviewer_emails(submission),
+            _("[MTTQ] %(unit)s đã gửi báo cáo “%(form)s” %(period)s"),
+            _("%(by)s đã gửi báo cáo “%(form)s” của %(unit)s, kỳ %(period)s, lúc %(when)s.\nXem và duyệt: %(url)s"),
+            by,
+        )
+        return submission
+
+
+def submission_return(*, submission: Submission, by, reason: str) -> Submission:
+    """Send a submitted form back to its unit with a reason (required)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Cần ghi lý do trả lại."), code="reason_required")
+    with transaction.atomic():
+        submission = _lock(submission)
+        _require_review(submission, by, SubmissionStatus.SUBMITTED)
+        submission.status = SubmissionStatus.RETURNED
+        submission.returned_at, submission.returned_by, submission.return_reason = timezone.now(), by, reason
+        _finish(submission, by, ["status", "returned_at", "returned_by", "return_reason"])
+        _mail(
+            submission, _submitter_emails(submission),
+            _("[MTTQ] Báo cáo “%(form)s” %(period)s của %(unit)s bị trả lại"),
+            _("%(by)s đã trả lại báo cáo “%(form)s” của %(unit)s, kỳ %(period)s, lúc %(when)s.\nLý do: %(reason)s\n"
+              "Sửa và gửi lại: %(url)s"),
+            by, reason=reason,
+        )
+        return submission
+
+
+def submission_approve(*, submission: Submission, by) -> Submission:
+    """Approve a submitted form: its values are locked."""
+    with transaction.atomic():
+        submission = _lock(submission)
+        _require_review(submission, by, SubmissionStatus.SUBMITTED)
+        submission.status = SubmissionStatus.APPROVED
+        submission.approved_at, submission.approved_by = timezone.now(), by
+        _finish(submission, by, ["status", "approved_at", "approved_by"])
+        _mail(
+            submission, _submitter_emails(submission),
+            _("[MTTQ] Báo cáo “%(form)s” %(period)s của %(unit)s đã được duyệt"),
+            _("%(by)s đã duyệt báo cáo “%(form)s” của %(unit)s, kỳ %(period)s, lúc %(when)s.\n%(url)s"),
+            by,
+        )
+        return submission
+
+
+def submission_reopen(*, submission: Submission, by, reason: str) -> Submission:
+    """Unlock an approved form for correction (a draft again); values changed afterwards are flagged."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Cần ghi lý do mở lại."), code="reason_required")
+    with transaction.atomic():
+        submission = _lock(submission)
+        _require_review(submission, by, SubmissionStatus.APPROVED)
+        submission.status = SubmissionStatus.DRAFT
+        submission.reopened_at, submission.reopened_by, submission.reopen_reason = timezone.now(), by, reason
+        _finish(submission, by, ["status", "reopened_at", "reopened_by", "reopen_reason"])
+        _mail(
+            submission, _submitter_emails(submission),
+            _("[MTTQ] Báo cáo “%(form)s” %(period)s của %(unit)s được mở lại để sửa"),
+            _("%(by)s đã mở lại báo cáo “%(form)s” của %(unit)s, kỳ %(period)s, lúc %(when)s.\nLý do: %(reason)s\n"
+              "Các số liệu sửa từ nay sẽ được đánh dấu “đã sửa sau khi duyệt”. %(url)s"),
+            by, reason=reason,
+        )
+        return submission
+
+
+def _require_review(submission: Submission, by, status: str):
+    if not submission.is_reviewable_by(by):
+        raise ValidationError(_("Chỉ cán bộ tỉnh mới được trả lại, duyệt hoặc mở lại báo cáo."), code="forbidden")
+    if submission.status != status:
+        raise ValidationError(
+            _("Báo cáo đang ở trạng thái “%(status)s”: không thể làm việc này.")
+            % {"status": submission.get_status_display()},
+            code="bad_status",
+        )
+
+
+def _finish(submission: Submission, by, fields: list[str]):
+    submission.version += 1
+    submission.updated_by = by
+    submission.save(update_fields=[*fields, "version", "updated_by", "updated_at"])
+    computation.submission_changed(submission)
+
+
+def _emails(officers) -> list[str]:
+    return sorted({email for email in officers.values_list("user__email", flat=True) if email})
+
+
+def _reviewer_emails(submission: Submission) -> list[str]:
+    return _emails(Officer.objects.filter(role=OfficerRole.PROVINCE_STAFF, unit_id=submission.unit.province_id))
+
+
+def _submitter_emails(submission: Submission) -> list[str]:
+    role = OfficerRole.PROVINCE_STAFF if submission.unit.kind == "PROVINCE" else OfficerRole.DISTRICT_OFFICER
+    emails = set(_emails(Officer.objects.filter(role=role, unit_id=submission.unit_id)))
+    if submission.submitted_by_id and submission.submitted_by.email:
+        emails.add(submission.submitted_by.email)
+    return sorted(emails)
+
+
+def _mail(submission: Submission, recipients: list[str], subject: str, body: str, by, reason: str = ""):
+    """Queue one e-mail per recipient after the commit (nothing is sent for a rolled-back step)."""
+    if not recipients:
+        return
+    context = {
+        "form": submission.form.name,
+        "unit": submission.unit.name,
+        "period": Period.parse(submission.period).label(),
+        "by": by.get_full_name() or by.get_username(),
+        "when": timezone.localtime().strftime("%H:%M %d/%m/%Y"),
+        "reason": reason,
+        "url": reverse("reports:grid", args=[submission.form.code, submission.unit.code, submission.period]),
+    }
+    message = (subject % context, body % context, settings.DEFAULT_FROM_EMAIL)
+    transaction.on_commit(lambda: send_mass_mail([(*message, [to]) for to in recipients], fail_silently=True))
