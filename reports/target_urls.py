@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_targets as views
 
 app_name = "targets"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.TargetIndexView.as_view(), name="index"),
+    path("<int:year>/", views.TargetYearView.as_view(), name="year"),
+    path("<int:year>/tinh-lai/", views.RecomputeView.as_view(), name="recompute"),
+    path("<int:year>/trang-thai/", views.RecomputeStatusView.as_view(), name="status"),
+    path("<int:year>/<slug:target>/<str:unit>/", views.TargetUnitsView.as_view(), name="units"),
+]

@@ -86,6 +86,15 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+
+# Cache: per process unless CACHE_URL names a shared one (production, `make serve`, `make loadtest`:
+# rediscache://127.0.0.1:6379/2). The dashboard's data version lives there, so gunicorn workers and
+# the Celery worker must share it (reports/cache.py). Sessions read from it when it is shared.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHE_IS_SHARED = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if CACHE_IS_SHARED else "django.contrib.sessions.backends.db"
+# Pages are cached only with a shared cache: per-process caches would not all see a new data version.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300 if CACHE_IS_SHARED else 0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -14,8 +14,16 @@ ALLOWED_HOSTS = ["*"]
 
 # Tasks run in-process unless a test starts a real worker (see reports/tests/worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=20)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=20),
+    # Look for messages of killed workers every 2 s (kombu's default scans every 100 s).
+    "unacked_restore_interval": 2,
+    "unacked_restore_throttle": 1,
+}
 AXES_FAILURE_LIMIT = 5
+# One process: the in-memory cache is shared by every request, as Redis is in production.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+DASHBOARD_CACHE_SECONDS = 300
 
 # Target computation (issue 4): a pause between targets so worker tests can kill a run midway.
 TARGETS_TEST_DELAY_SECONDS = env.float("TARGETS_TEST_DELAY_SECONDS", default=0)

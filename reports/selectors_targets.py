@@ -1,0 +1,140 @@
+"""Reads for the targets pages: results of a unit and its children, the units behind a percentage."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
+from programs.models import Target, TargetCondition
+
+from .computation import COUNTED_STATUSES, RUN_KIND, year_end
+from .models import ComputationRun, DataValue, ReportForm, TargetResult
+
+TREND_YEARS = list(range(2016, 2021))
+CHILD_KIND = {UnitKind.PROVINCE: UnitKind.DISTRICT, UnitKind.DISTRICT: UnitKind.COMMUNE, UnitKind.COMMUNE: None}
+
+
+def default_year(today=None) -> int:
+    """The year the dashboard opens on: this year inside the 2016–2020 term, else the term's last year."""
+    year = (today or timezone.localdate()).year
+    return min(max(year, TREND_YEARS[0]), TREND_YEARS[-1])
+
+
+@dataclass
+class Projection:
+    """Before the deadline: can the target still be met if every unit not yet reported meets it?"""
+
+    reported: int
+    needed: int
+    can_pass: bool
+
+
+def projection(target: Target, result: TargetResult) -> Projection:
+    reported = result.denominator - result.not_reported
+    needed_total = next((n for n in range(result.denominator + 1) if target.meets(n, result.denominator)), None)
+    needed = max(0, (needed_total if needed_total is not None else result.denominator + 1) - result.numerator)
+    return Projection(
+        reported=reported, needed=needed,
+        can_pass=target.meets(result.numerator + result.not_reported, result.denominator),
+    )
+
+
+def children_of(unit: Unit):
+    """The unit's children at the next result level (after 2025 a province's communes hang directly below it)."""
+    return Unit.objects.filter(parent=unit, kind__in=[UnitKind.DISTRICT, UnitKind.COMMUNE]).order_by("code")
+
+
+def target_board(unit: Unit, year: int) -> dict:
+    """Everything the targets dashboard shows for ``unit`` and ``year``, in a constant number of queries."""
+    targets = list(Target.objects.select_related("rating_level").order_by("code"))
+    own = {r.target_id: r for r in TargetResult.objects.filter(unit=unit, year=year)}
+    children = list(children_of(unit))
+    child_results: dict[tuple[int, int], TargetResult] = {
+        (r.target_id, r.unit_id): r
+        for r in TargetResult.objects.filter(unit__in=[c.pk for c in children], year=year)
+    }
+    trend_rows = TargetResult.objects.filter(unit=unit, year__in=TREND_YEARS).values_list("target_id", "year", "percent")
+    trend = {(t, y): p for t, y, p in trend_rows}
+    run = ComputationRun.objects.filter(kind=RUN_KIND, year=year).first()
+    rows = []
+    for target in targets:
+        result = own.get(target.pk)
+        before_deadline = target.due_year is None or year <= target.due_year
+        rows.append({
+            "target": target,
+            "result": result,
+            "applies": target.first_year <= year <= target.last_year,
+            "projection": projection(target, result) if result and before_deadline and not result.achieved else None,
+        })
+    chart = {
+        "years": TREND_YEARS,
+        "series": [
+            {
+                "code": t.code, "label": t.name, "threshold": float(t.threshold_percent),
+                "values": [None if trend.get((t.pk, y)) is None else float(trend[(t.pk, y)]) for y in TREND_YEARS],
+            }
+            for t in targets
+        ],
+    }
+    computed = [r.computed_at for r in own.values()]
+    return {
+        "rows": rows, "children": children, "chart": chart, "run": run,
+        "child_rows": [(child, [(t, child_results.get((t.pk, child.pk))) for t in targets]) for child in children],
+        "computed_at": max(computed) if computed else None,
+    }
+
+
+@dataclass
+class CountedUnit:
+    unit: Unit
+    status: str  # "met", "not_met", "not_reported"
+    value: object
+    submission_status: str | None
+    link: tuple[str, str, str] | None  # (form code, submitter code, period) of the reporting grid
+
+
+def counted_units(target: Target, unit: Unit, year: int) -> list[CountedUnit]:
+    """The counted units under ``unit`` with what they reported: the names behind the percentage (one query)."""
+    end = year_end(year)
+    values = DataValue.objects.filter(
+        indicator=target.indicator_id, unit=OuterRef("pk"), period=str(year), submission__status__in=COUNTED_STATUSES,
+    )
+    units = (
+        Unit.objects.within(unit).filter(kind__in=target.counted_kinds).active_on(end)
+        .select_related("province", "district", "commune")
+        .annotate(
+            v_bool=Subquery(values.values("value_bool")[:1]),
+            v_number=Subquery(values.values("value_number")[:1]),
+            v_rank=Subquery(values.values("rating_level__rank")[:1]),
+            v_level=Subquery(values.values("rating_level__name")[:1]),
+            v_status=Subquery(values.values("submission__status")[:1]),
+            v_form=Subquery(values.values("submission__form__code")[:1]),
+            v_submitter=Subquery(values.values("submission__unit__code")[:1]),
+        )
+        .order_by("code")
+    )
+    forms = {
+        f.row_kind: f
+        for f in ReportForm.objects.filter(form_indicators__indicator=target.indicator_id).order_by("-order")
+    }
+    rows = []
+    for u in units:
+        if target.condition == TargetCondition.IS_TRUE:
+            value, met = u.v_bool, u.v_bool is True
+        elif target.condition == TargetCondition.RATING_AT_LEAST:
+            value, met = u.v_level, u.v_rank is not None and u.v_rank >= target.rating_level.rank
+        else:
+            value = u.v_number
+            met = value is not None and value >= target.number_threshold
+        if u.v_status is None or value is None:
+            status = "not_reported"
+            form = forms.get(u.kind)
+            submitter = getattr(u, ANCESTOR_FIELD.get(form.submitter_kind, "province"), None) if form else None
+            link = (form.code, submitter.code, str(year)) if form and submitter else None
+        else:
+            status = "met" if met else "not_met"
+            link = (u.v_form, u.v_submitter, str(year))
+        rows.append(CountedUnit(u, status, value, u.v_status, link))
+    return rows

@@ -1,0 +1,114 @@
+"""A real Celery worker (and, for the broker-down test, a private redis-server) for the target tests.
+
+The worker runs ``celery -A mattran worker`` in its own process group against the pytest TEST
+database and the broker from the environment (CELERY_BROKER_URL), with a short visibility
+timeout so a message whose worker was killed is handed out again within seconds.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+CELERY = str(Path(sys.executable).with_name("celery"))
+VISIBILITY_TIMEOUT = 3
+
+
+def test_database_url() -> str:
+    """DATABASE_URL with its database name replaced by the pytest test database's."""
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + settings.DATABASES["default"]["NAME"]))
+
+
+def broker_on_port(port: int) -> str:
+    """The environment's broker URL moved to ``port`` on localhost (same database number)."""
+    parts = urlsplit(os.environ["CELERY_BROKER_URL"])
+    return urlunsplit(parts._replace(netloc=f"127.0.0.1:{port}"))
+
+
+class Worker:
+    def __init__(self, broker_url: str, *, delay: float = 0, concurrency: int = 1, log: Path):
+        self.broker_url, self.delay, self.concurrency, self.log = broker_url, delay, concurrency, log
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> Worker:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "mattran.settings.test",
+            "DATABASE_URL": test_database_url(),
+            "CELERY_BROKER_URL": self.broker_url,
+            "CELERY_RESULT_BACKEND": "",
+            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+            "TARGETS_TEST_DELAY_SECONDS": str(self.delay),
+            "PYTHONPATH": str(ROOT),
+        }
+        pool = ["-P", "solo"] if self.concurrency == 1 else ["-P", "prefork", "-c", str(self.concurrency)]
+        self.process = subprocess.Popen(
+            [CELERY, "-A", "mattran", "worker", "-l", "info", *pool, "--without-gossip", "--without-mingle",
+             "--without-heartbeat", "-n", f"tgt-{os.getpid()}-{time.monotonic_ns()}@%h"],
+            cwd=ROOT, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL the worker and every child: no cleanup, no acknowledgement."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class RedisServer:
+    """A private, throw-away redis-server on its own port (never the shared one on 6379)."""
+
+    def __init__(self, port: int, log: Path):
+        self.port, self.log = port, log
+        self.process: subprocess.Popen | None = None
+
+    @staticmethod
+    def available() -> bool:
+        return shutil.which("redis-server") is not None
+
+    def start(self) -> RedisServer:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        wait_until(self.accepts_connections, timeout=10, what=f"redis-server on port {self.port}")
+        return self
+
+    def accepts_connections(self) -> bool:
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", self.port)) == 0
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        wait_until(lambda: not self.accepts_connections(), timeout=10, what="redis-server to stop")
+
+
+def wait_until(condition, *, timeout: float, what: str, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")

@@ -1,0 +1,113 @@
+"""Targets pages: the year's board for the officer's unit, drill-down, the units behind a percentage."""
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from mattran.access import ScopedViewMixin, get_visible_unit_or_404, is_province_staff
+from mattran.models import Unit, UnitKind
+from programs.models import Target
+
+from . import computation
+from . import selectors_targets as selectors
+from .models import ComputationRun
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+class TargetScopeMixin(ScopedViewMixin):
+    """The year from the URL and the unit (``?unit=`` within scope, else the officer's own unit)."""
+
+    def get_year(self) -> int:
+        year = self.kwargs["year"]
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise Http404
+        return year
+
+    def get_unit(self, code=None) -> Unit:
+        code = code or self.request.GET.get("unit")
+        if code:
+            return get_visible_unit_or_404(self.request.user, code=code)
+        if self.scope is not None:
+            return self.scope
+        unit = Unit.objects.filter(kind=UnitKind.PROVINCE).order_by("code").first()
+        if unit is None:
+            raise Http404
+        return unit
+
+
+class TargetIndexView(ScopedViewMixin, View):
+    def get(self, request):
+        return redirect("targets:year", year=selectors.default_year())
+
+
+class TargetYearView(TargetScopeMixin, TemplateView):
+    template_name = "reports/targets/year.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year, unit = self.get_year(), self.get_unit()
+        context.update(selectors.target_board(unit, year))
+        context.update(
+            year=year, unit=unit, years=selectors.TREND_YEARS,
+            can_recompute=is_province_staff(self.request.user),
+            up=unit.parent if unit.parent_id and unit != self.scope else None,
+        )
+        return context
+
+
+class TargetUnitsView(TargetScopeMixin, TemplateView):
+    """The residential areas (or committees) that meet, do not meet, or have not reported."""
+
+    template_name = "reports/targets/units.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year, unit = self.get_year(), self.get_unit(self.kwargs["unit"])
+        target = get_object_or_404(Target.objects.select_related("rating_level", "indicator"), code=self.kwargs["target"])
+        rows = selectors.counted_units(target, unit, year)
+        result = target.results.filter(unit=unit, year=year).first()
+        groups = [
+            ("met", _("Đạt điều kiện"), [r for r in rows if r.status == "met"]),
+            ("not_met", _("Không đạt điều kiện"), [r for r in rows if r.status == "not_met"]),
+            ("not_reported", _("Chưa báo cáo"), [r for r in rows if r.status == "not_reported"]),
+        ]
+        context.update(year=year, unit=unit, target=target, result=result, groups=groups, total=len(rows))
+        return context
+
+
+class RecomputeView(ScopedViewMixin, View):
+    """Provincial staff ask for a recompute of a year; the page then polls the status endpoint."""
+
+    def post(self, request, year):
+        if not is_province_staff(request.user):
+            raise PermissionDenied
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise Http404
+        queued = computation.recompute_requested(year=year)
+        if request.headers.get("Accept", "").startswith("application/json"):
+            return JsonResponse({"queued": queued, "status_url": reverse("targets:status", args=[year])})
+        if queued:
+            messages.success(request, _("Đã gửi yêu cầu tính lại năm %(year)s.") % {"year": year})
+        else:
+            messages.warning(request, _("Chưa gửi được yêu cầu tính lại; hệ thống sẽ tự tính lại sau."))
+        return redirect(f"{reverse('targets:year', args=[year])}?{request.GET.urlencode()}")
+
+
+class RecomputeStatusView(ScopedViewMixin, View):
+    """JSON progress of the year's run, for the progress bar."""
+
+    def get(self, request, year):
+        run = ComputationRun.objects.filter(kind=computation.RUN_KIND, year=year).first()
+        if run is None:
+            return JsonResponse({"status": None, "progress": 0, "total": 0, "percent": 0, "dirty": False, "finished_at": None})
+        percent = round(100 * run.progress / run.total) if run.total else 0
+        return JsonResponse({
+            "status": run.status, "status_label": run.get_status_display(), "progress": run.progress,
+            "total": run.total, "percent": percent, "dirty": run.dirty,
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        })
