@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Báo cáo và chỉ tiêu")
+
+    def ready(self):
+        from . import cache
+
+        cache.connect_signals()

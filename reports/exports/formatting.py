@@ -1,0 +1,34 @@
+"""Vietnamese number and date formatting shared by pages and exported documents."""
+import datetime
+from decimal import Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+DASH = "—"
+
+
+def format_number(value) -> str:
+    """1234567 → "1.234.567", 12.5 → "12,5" in Vietnamese; None → "—"."""
+    if value is None or value == "":
+        return DASH
+    if isinstance(value, float):
+        value = Decimal(str(value))
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        places = max(0, -value.as_tuple().exponent)
+        return number_format(value, decimal_pos=min(places, 2), use_l10n=True, force_grouping=True)
+    return number_format(value, use_l10n=True, force_grouping=True)
+
+
+def format_percent(value) -> str:
+    if value is None or value == "":
+        return DASH
+    return f"{number_format(Decimal(value).quantize(Decimal('0.1')), decimal_pos=1, use_l10n=True)}%"
+
+
+def date_in_words(day: datetime.date, place: str) -> str:
+    """"Lạng Sơn, ngày 05 tháng 3 năm 2026": days below 10 and months 1–2 take a leading zero."""
+    return _("%(place)s, ngày %(d)s tháng %(m)s năm %(y)s") % {
+        "place": place, "d": f"{day.day:02d}", "m": f"{day.month:02d}" if day.month < 3 else str(day.month), "y": day.year,
+    }

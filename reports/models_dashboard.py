@@ -1,0 +1,83 @@
+"""Models of the dashboard helper: background report exports and the log of reminders sent.
+
+Imported at the end of ``reports/models.py`` so they belong to the ``reports`` app.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ExportFormat(models.TextChoices):
+    DOCX = "docx", _("Word (.docx)")
+    XLSX = "xlsx", _("Excel (.xlsx)")
+    PDF = "pdf", _("PDF")
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "PENDING", _("Đang chờ")
+    RUNNING = "RUNNING", _("Đang xuất")
+    DONE = "DONE", _("Hoàn tất")
+    FAILED = "FAILED", _("Lỗi")
+
+
+class ExportJob(models.Model):
+    """A report export run in Celery: who asked, for which unit and period, how far it is, the file."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs")
+    unit = models.ForeignKey("mattran.Unit", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("kỳ báo cáo"), max_length=10)
+    format = models.CharField(_("định dạng"), max_length=4, choices=ExportFormat.choices)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    file = models.FileField(_("tệp"), upload_to="exports/%Y/%m/", blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lần xuất báo cáo")
+        verbose_name_plural = _("lần xuất báo cáo")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="exportjob_progress_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit_id} · {self.period} · {self.format} · {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+
+class ReminderKind(models.TextChoices):
+    BEFORE_3 = "BEFORE_3", _("3 ngày trước hạn nộp")
+    AFTER_1 = "AFTER_1", _("1 ngày sau hạn nộp")
+    AFTER_7 = "AFTER_7", _("7 ngày sau hạn nộp")
+    WEEKLY = "WEEKLY", _("Tổng hợp hằng tuần")
+
+
+class ReminderLog(models.Model):
+    """One reminder sent: at most one per (unit, form, period, kind), one weekly summary per (unit, week)."""
+
+    unit = models.ForeignKey("mattran.Unit", on_delete=models.PROTECT, related_name="+")
+    form = models.ForeignKey("reports.ReportForm", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(_("kỳ báo cáo"), max_length=10, help_text=_("Kỳ của biểu mẫu, hoặc tuần ISO (2019-W45)."))
+    kind = models.CharField(_("loại"), max_length=10, choices=ReminderKind.choices)
+    recipients = models.TextField(_("người nhận"), blank=True)
+    sent_at = models.DateTimeField(_("gửi lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nhắc nộp báo cáo")
+        verbose_name_plural = _("nhắc nộp báo cáo")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "form", "period", "kind"], name="reminderlog_unique"),
+            models.UniqueConstraint(
+                fields=["unit", "period", "kind"], condition=Q(form__isnull=True), name="reminderlog_summary_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} · {self.unit_id} · {self.form_id} · {self.period}"

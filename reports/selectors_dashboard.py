@@ -1,0 +1,386 @@
+"""Reads for the dashboard, the program and campaign figure pages and the report exports.
+
+Everything comes from the precomputed ``TargetResult``, ``IndicatorAggregate`` and ``PlanValue``
+rows; nothing is computed per request. Every function issues a fixed number of queries, whatever
+the number of units below the root.
+"""
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+
+from campaigns.models import Campaign
+from mattran.access import get_visible_unit_or_404, scope_of
+from mattran.models import Unit, UnitKind
+from programs.models import Indicator, Target, ValueType, WorkProgram
+
+from .models import IndicatorAggregate, PlanValue, ReportForm, Submission, SubmissionStatus, TargetResult
+from .periods import Period, PeriodType
+
+TREND_YEARS = tuple(range(2016, 2021))
+
+# The figures the provincial committee reads first, paired as (done, plan) on the dashboard.
+FUND_RAISED, FUND_SPENT = "quy_vnn_thu", "quy_vnn_chi"
+HOUSES_BUILT, HOUSES_REPAIRED = "nha_ddk_xay_moi", "nha_ddk_sua_chua"
+OUT_OF_POVERTY = "ho_thoat_ngheo"
+HEADLINE_CODES = (FUND_RAISED, FUND_SPENT, HOUSES_BUILT, HOUSES_REPAIRED, OUT_OF_POVERTY)
+NUMERIC_TYPES = (ValueType.INTEGER, ValueType.DECIMAL)
+KEY_FIGURES_PER_PROGRAM = 4
+
+ACHIEVED, NOT_ACHIEVED, NOT_DUE, NO_DATA = "achieved", "not_achieved", "not_due", "no_data"
+SUBMITTED_STATUSES = (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
+
+
+def default_year(today: datetime.date | None = None) -> int:
+    """The year shown when none is asked for: this year, kept inside the plan's term."""
+    today = today or timezone.localdate()
+    return min(max(today.year, TREND_YEARS[0]), TREND_YEARS[-1])
+
+
+def parse_year(text: str | None, today: datetime.date | None = None) -> int:
+    """The ``?year=`` parameter; anything outside the term falls back to the default year."""
+    try:
+        year = int(text)
+    except (TypeError, ValueError):
+        return default_year(today)
+    return year if TREND_YEARS[0] <= year <= TREND_YEARS[-1] else default_year(today)
+
+
+def root_unit_for(user, code: str | None = None) -> Unit:
+    """The unit a page is about: ``code`` if the user may see it, else the user's own scope.
+
+    Administrators with no scope get the province. Raises Http404 for a unit out of scope.
+    """
+    if code:
+        return get_visible_unit_or_404(user, code=code)
+    scope = scope_of(user)
+    if scope is not None:
+        return scope
+    province = Unit.objects.filter(kind=UnitKind.PROVINCE).order_by("code").first()
+    if province is None:
+        raise Http404
+    return province
+
+
+def result_status(result: TargetResult | None) -> str:
+    if result is None:
+        return NO_DATA
+    if not result.due:
+        return NOT_DUE
+    return ACHIEVED if result.achieved else NOT_ACHIEVED
+
+
+def plain_number(value):
+    """Decimal → int when it has no fraction, so "1.234.567" shows without ",00"."""
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    return value
+
+
+def ratio_percent(done, plan) -> Decimal | None:
+    if done is None or not plan:
+        return None
+    return (Decimal(done) * 100 / Decimal(plan)).quantize(Decimal("0.1"))
+
+
+@dataclass
+class TargetRow:
+    target: Target
+    result: TargetResult | None
+    trend: list  # percent per TREND_YEARS, None where nothing was computed
+
+    @property
+    def status(self) -> str:
+        return result_status(self.result)
+
+
+@dataclass
+class Tile:
+    unit: Unit
+    achieved: int = 0
+    judged: int = 0
+    results: list = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """How the unit stands: all targets met, some met, none met, or nothing computed."""
+        if not self.results:
+            return NO_DATA
+        if self.achieved == self.judged:
+            return "good"
+        return "partial" if self.achieved else "bad"
+
+
+@dataclass
+class PlanFigure:
+    indicator: Indicator | None
+    done: object
+    plan: object
+
+    @property
+    def percent(self):
+        return ratio_percent(self.done, self.plan)
+
+
+def _child_units(root: Unit, day: datetime.date):
+    """The units drawn as tiles: those directly under ``root`` and active on ``day``."""
+    return list(Unit.objects.filter(parent=root).active_on(day).order_by("code"))
+
+
+def _targets():
+    return list(Target.objects.select_related("program").order_by("program__number", "code"))
+
+
+def target_overview(root: Unit, year: int, children: list[Unit]) -> tuple[list[TargetRow], list[Tile]]:
+    """Target rows (badge for ``year`` and trend) for ``root`` and tiles for ``children``: 2 queries."""
+    targets = _targets()
+    results = TargetResult.objects.filter(
+        Q(unit=root, year__in=TREND_YEARS) | Q(unit__in=[c.pk for c in children], year=year)
+    )
+    own: dict[tuple[int, int], TargetResult] = {}
+    by_child: dict[int, list[TargetResult]] = defaultdict(list)
+    for result in results:
+        if result.unit_id == root.pk:
+            own[(result.target_id, result.year)] = result
+        else:
+            by_child[result.unit_id].append(result)
+    rows = [
+        TargetRow(
+            target=t,
+            result=own.get((t.pk, year)),
+            trend=[own[(t.pk, y)].percent if (t.pk, y) in own else None for y in TREND_YEARS],
+        )
+        for t in targets
+    ]
+    tiles = []
+    for child in children:
+        child_results = by_child.get(child.pk, [])
+        tiles.append(
+            Tile(
+                unit=child,
+                results=child_results,
+                achieved=sum(1 for r in child_results if r.achieved),
+                judged=len(child_results),
+            )
+        )
+    return rows, tiles
+
+
+def _current_period(form: ReportForm, today: datetime.date) -> Period:
+    """The latest period of the form's type that has ended by ``today`` (this month's report)."""
+    periods = Period.all_in_year(today.year, form.period_type) + Period.all_in_year(today.year - 1, form.period_type)
+    ended = [p for p in periods if p.end < today]
+    return max(ended, key=lambda p: p.end)
+
+
+def reporting_completeness(root: Unit, today: datetime.date) -> list[dict]:
+    """Per data form: how many of the expected units under ``root`` have sent this month's report.
+
+    Three queries: the forms, active units per kind, and one aggregate over submissions.
+    """
+    forms = [
+        f for f in ReportForm.objects.filter(kind="DATA").order_by("order", "code")
+        if f.first_year <= today.year and (f.last_year is None or f.last_year >= today.year - 1)
+    ]
+    if not forms:
+        return []
+    periods = {f.pk: _current_period(f, today) for f in forms}
+    units = Unit.objects.within(root).active_on(today)
+    expected = dict(units.values_list("kind").annotate(n=Count("pk")).order_by())
+    condition = Q()
+    for form in forms:
+        condition |= Q(form=form, period=str(periods[form.pk]))
+    counts = {
+        row["form"]: row
+        for row in Submission.objects.filter(condition, unit__in=units)
+        .values("form")
+        .annotate(
+            submitted=Count("pk", filter=Q(status__in=SUBMITTED_STATUSES)),
+            approved=Count("pk", filter=Q(status=SubmissionStatus.APPROVED)),
+        )
+        .order_by()
+    }
+    rows = []
+    for form in forms:
+        total = expected.get(form.submitter_kind, 0)
+        if not total:  # nobody under the root sends this form (e.g. a province-level form for a district)
+            continue
+        got = counts.get(form.pk, {})
+        submitted = got.get("submitted", 0)
+        rows.append({
+            "form": form,
+            "period": periods[form.pk],
+            "expected": total,
+            "submitted": submitted,
+            "approved": got.get("approved", 0),
+            "percent": ratio_percent(submitted, total),
+        })
+    return rows
+
+
+def aggregates_by(root_or_units, indicators, periods) -> dict[tuple[int, int, str], object]:
+    """``{(indicator_id, unit_id, period): value}`` for the given units and periods: 1 query."""
+    units = root_or_units if isinstance(root_or_units, list | tuple) else [root_or_units]
+    rows = IndicatorAggregate.objects.filter(
+        unit__in=[u.pk for u in units],
+        indicator__in=[i.pk for i in indicators],
+        period__in=[str(p) for p in periods],
+    ).values_list("indicator_id", "unit_id", "period", "value")
+    return {(i, u, p): plain_number(v) for i, u, p, v in rows}
+
+
+def plans_by(units, indicators, years) -> dict[tuple[int, int, int], object]:
+    """``{(indicator_id, unit_id, year): plan}``: 1 query."""
+    rows = PlanValue.objects.filter(
+        unit__in=[u.pk for u in units], indicator__in=[i.pk for i in indicators], year__in=list(years)
+    ).values_list("indicator_id", "unit_id", "year", "value")
+    return {(i, u, y): plain_number(v) for i, u, y, v in rows}
+
+
+def numeric_indicators():
+    """Numeric indicators that serve a program, with their program: 1 query."""
+    return list(
+        Indicator.objects.filter(value_type__in=NUMERIC_TYPES, program__isnull=False)
+        .select_related("program")
+        .order_by("program__number", "code")
+    )
+
+
+def dashboard(root: Unit, year: int, today: datetime.date | None = None) -> dict:
+    """Everything the dashboard shows for ``root`` and ``year`` in a fixed number of queries."""
+    today = today or timezone.localdate()
+    children = _child_units(root, datetime.date(year, 12, 31))
+    target_rows, tiles = target_overview(root, year, children)
+    indicators = numeric_indicators()
+    by_code = {i.code: i for i in indicators}
+    years = [Period.year_of(y) for y in TREND_YEARS]
+    values = aggregates_by(root, indicators, years)
+    headline = [by_code[c] for c in HEADLINE_CODES if c in by_code]
+    plans = plans_by([root], headline, [year])
+
+    def figure(code):
+        indicator = by_code.get(code)
+        if indicator is None:
+            return PlanFigure(None, None, None)
+        return PlanFigure(indicator, values.get((indicator.pk, root.pk, str(year))), plans.get((indicator.pk, root.pk, year)))
+
+    programs: dict[int, dict] = {}
+    for campaign in Campaign.objects.select_related("program").filter(parent__isnull=True).order_by("order", "code"):
+        entry = programs.setdefault(campaign.program.number, {"program": campaign.program, "figures": [], "campaigns": []})
+        entry["campaigns"].append(campaign)
+    for indicator in indicators:
+        entry = programs.setdefault(
+            indicator.program.number, {"program": indicator.program, "figures": [], "campaigns": []}
+        )
+        value = values.get((indicator.pk, root.pk, str(year)))
+        if value is not None and len(entry["figures"]) < KEY_FIGURES_PER_PROGRAM:
+            entry["figures"].append({"indicator": indicator, "value": value})
+    chart = {
+        "years": list(TREND_YEARS),
+        "targets": [
+            {"code": r.target.code, "name": r.target.name, "threshold": float(r.target.threshold_percent),
+             "values": [None if v is None else float(v) for v in r.trend]}
+            for r in target_rows
+        ],
+        "figures": [
+            {"code": i.code, "name": i.name, "unit": i.unit_label,
+             "values": [_float(values.get((i.pk, root.pk, str(y)))) for y in TREND_YEARS]}
+            for i in headline
+        ],
+    }
+    computed = [r.result.computed_at for r in target_rows if r.result is not None]
+    return {
+        "root": root,
+        "year": year,
+        "years": TREND_YEARS,
+        "targets": target_rows,
+        "tiles": tiles,
+        "completeness": reporting_completeness(root, today),
+        "fund": {"raised": figure(FUND_RAISED), "spent": figure(FUND_SPENT)},
+        "houses": {"built": figure(HOUSES_BUILT), "repaired": figure(HOUSES_REPAIRED)},
+        "out_of_poverty": figure(OUT_OF_POVERTY),
+        "programs": [programs[n] for n in sorted(programs)],
+        "chart": chart,
+        "computed_at": max(computed) if computed else None,
+    }
+
+
+def _float(value):
+    return None if value is None else float(value)
+
+
+@dataclass
+class FigureTable:
+    """Indicators over years (and months of one year) for a root, and by child unit for one year."""
+
+    indicators: list
+    years: tuple
+    by_year: list  # [(indicator, [value per year])]
+    months: list  # [Period]
+    by_month: list  # [(indicator, [value per month])]
+    children: list  # [Unit]
+    by_child: list  # [(unit, [value per indicator])]
+    totals: list  # [value per indicator] for the root in the chosen year
+
+    def chart_data(self) -> dict:
+        return {
+            "years": list(self.years),
+            "months": [p.first_month for p in self.months],
+            "series": [
+                {"code": i.code, "name": i.name, "unit": i.unit_label,
+                 "years": [_float(v) for v in ys], "months": [_float(v) for v in ms]}
+                for (i, ys), (_i, ms) in zip(self.by_year, self.by_month, strict=True)
+            ],
+        }
+
+
+def figure_table(root: Unit, indicators: list, year: int, with_months: bool = False) -> FigureTable:
+    """Build a :class:`FigureTable` in two queries (child units, aggregates)."""
+    children = _child_units(root, datetime.date(year, 12, 31))
+    months = Period.all_in_year(year, PeriodType.MONTHLY) if with_months else []
+    years = [Period.year_of(y) for y in TREND_YEARS]
+    values = aggregates_by([root, *children], indicators, years + months)
+    return FigureTable(
+        indicators=indicators,
+        years=TREND_YEARS,
+        by_year=[(i, [values.get((i.pk, root.pk, str(p))) for p in years]) for i in indicators],
+        months=months,
+        by_month=[(i, [values.get((i.pk, root.pk, str(p))) for p in months]) for i in indicators],
+        children=children,
+        by_child=[(c, [values.get((i.pk, c.pk, str(year))) for i in indicators]) for c in children],
+        totals=[values.get((i.pk, root.pk, str(year))) for i in indicators],
+    )
+
+
+def program_figures(root: Unit, number: int, year: int) -> dict:
+    """The figure page of work program ``number``: its indicators, targets and results."""
+    program = WorkProgram.objects.select_related("plan").filter(number=number).order_by("-plan__term_start").first()
+    if program is None:
+        raise Http404
+    indicators = list(program.indicators.filter(value_type__in=NUMERIC_TYPES).order_by("code"))
+    targets = list(program.targets.order_by("code"))
+    results = {
+        (r.target_id, r.year): r
+        for r in TargetResult.objects.filter(unit=root, target__in=[t.pk for t in targets], year__in=TREND_YEARS)
+    }
+    target_rows = [
+        TargetRow(target=t, result=results.get((t.pk, year)),
+                  trend=[results[(t.pk, y)].percent if (t.pk, y) in results else None for y in TREND_YEARS])
+        for t in targets
+    ]
+    return {"program": program, "targets": target_rows, "table": figure_table(root, indicators, year)}
+
+
+def campaign_figures(root: Unit, code: str, year: int) -> dict:
+    """The figure page of a campaign: its indicators by year, by month of ``year`` and by unit."""
+    campaign = Campaign.objects.select_related("program").filter(code=code).first()
+    if campaign is None:
+        raise Http404
+    indicators = list(campaign.indicators.filter(value_type__in=NUMERIC_TYPES).order_by("code"))
+    return {"campaign": campaign, "table": figure_table(root, indicators, year, with_months=True)}

@@ -1,0 +1,37 @@
+"""Celery tasks of the dashboard helper: background report exports, deadline reminders, weekly summary.
+
+Imported from ``reports/tasks.py`` so Celery's autodiscovery registers them.
+"""
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "max_retries": 3,
+    "soft_time_limit": 600,
+    "time_limit": 660,
+}
+
+
+@shared_task(name="reports.run_export", **TASK_OPTIONS)
+def run_export(job_id: int) -> str:
+    from reports.exports.services import export_job_run
+
+    return export_job_run(job_id=job_id).status
+
+
+@shared_task(name="reports.send_deadline_reminders", **TASK_OPTIONS)
+def send_deadline_reminders() -> int:
+    from reports.reminders import reminders_send
+
+    return reminders_send()
+
+
+@shared_task(name="reports.send_weekly_summary", **TASK_OPTIONS)
+def send_weekly_summary() -> int:
+    from reports.reminders import weekly_summary_send
+
+    return weekly_summary_send()

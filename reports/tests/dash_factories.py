@@ -1,0 +1,64 @@
+"""Rows the dashboard and exports read, written directly (the computation is another module's job)."""
+from decimal import Decimal
+
+from django.utils import timezone
+
+from mattran.models import OfficerRole
+from mattran.tests.factories import make_officer, make_tree
+from programs.loaders import load_indicators
+from programs.models import Indicator, Target
+from reports.models import IndicatorAggregate, PlanValue, TargetResult
+
+# The indicators this module's tests use, in case the reporting catalogue is not loaded.
+FALLBACK_INDICATORS = {
+    "quy_vnn_thu": ('Quỹ "Vì người nghèo" vận động được', "triệu đồng", "DECIMAL", None, "SUM", 2, 0),
+    "quy_vnn_chi": ('Quỹ "Vì người nghèo" đã chi', "triệu đồng", "DECIMAL", None, "SUM", 2, 0),
+    "nha_ddk_xay_moi": ("Nhà Đại đoàn kết xây mới", "căn", "INTEGER", None, "SUM", 2, 0),
+    "nha_ddk_sua_chua": ("Nhà Đại đoàn kết sửa chữa", "căn", "INTEGER", None, "SUM", 2, 0),
+    "ho_thoat_ngheo": ("Hộ thoát nghèo", "hộ", "INTEGER", None, "SUM", 2, 0),
+    "giam_sat": ("Cuộc giám sát", "cuộc", "INTEGER", None, "SUM", 3, 0),
+    "doi_ngoai": ("Hoạt động đối ngoại nhân dân", "cuộc", "INTEGER", None, "SUM", 4, 0),
+    "tap_huan_lop": ("Lớp tập huấn, bồi dưỡng", "lớp", "INTEGER", None, "SUM", 5, 0),
+}
+
+
+def indicators() -> dict[str, Indicator]:
+    missing = {c: s for c, s in FALLBACK_INDICATORS.items() if not Indicator.objects.filter(code=c).exists()}
+    if missing:
+        load_indicators(missing)
+    return {i.code: i for i in Indicator.objects.all()}
+
+
+def world(districts=2):
+    """A province with ``districts`` districts (one commune and one area each) and three officers."""
+    province = make_tree(districts=districts, communes=1, areas=1)
+    d1 = province.children.get(code="D1")
+    d2 = province.children.get(code="D2")
+    return {
+        "province": province, "d1": d1, "d2": d2,
+        "staff": make_officer("tinh", province, OfficerRole.PROVINCE_STAFF),
+        "officer1": make_officer("huyen1", d1),
+        "officer2": make_officer("huyen2", d2),
+        "indicators": indicators(),
+    }
+
+
+def put_result(target_code, unit, year, numerator, denominator, *, due=True):
+    target = Target.objects.get(code=target_code)
+    percent = (Decimal(numerator) * 100 / denominator).quantize(Decimal("0.01")) if denominator else None
+    return TargetResult.objects.create(
+        target=target, unit=unit, year=year, numerator=numerator, denominator=denominator, percent=percent,
+        achieved=target.meets(numerator, denominator), due=due and target.is_due(year), not_reported=0,
+        computed_at=timezone.now(),
+    )
+
+
+def put_value(code, unit, period, value, reporting_units=1):
+    return IndicatorAggregate.objects.create(
+        indicator=Indicator.objects.get(code=code), unit=unit, period=period, year=int(str(period)[:4]),
+        value=Decimal(str(value)), reporting_units=reporting_units, computed_at=timezone.now(),
+    )
+
+
+def put_plan(code, unit, year, value):
+    return PlanValue.objects.create(indicator=Indicator.objects.get(code=code), unit=unit, year=year, value=Decimal(str(value)))
