@@ -32,6 +32,16 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Every test starts with an empty cache (dashboard pages, data version, sessions)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def pytest_report_header(config):
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = os.environ.get("CELERY_BROKER_URL") or "none (eager)"

@@ -107,7 +107,7 @@ def _scores_ensure(*, sheets, guide) -> None:
 
 
 def _locked_sheet(sheet: ScoreSheet, version: int | None) -> ScoreSheet:
-    locked = ScoreSheet.objects.select_for_update().select_related("guide", "unit").get(pk=sheet.pk)
+    locked = ScoreSheet.objects.select_for_update(of=("self",)).select_related("guide", "unit").get(pk=sheet.pk)
     if version is not None and int(version) != locked.version:
         raise ValidationError(
             _("Bảng điểm đã được người khác cập nhật (phiên bản %(now)s, bạn đang sửa phiên bản %(yours)s). "

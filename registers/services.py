@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mattran.models import ANCESTOR_FIELD
 from programs.models import Indicator
+from reports.cache import bump_data_version
 from reports.models import IndicatorAggregate
 
 from .registry import REGISTERS
@@ -107,4 +108,5 @@ def register_counts_to_aggregates(*, year: int) -> int:
                 batch_size=1000,
             )
             written += len(counts)
+        bump_data_version()  # the dashboard reads these aggregates (reports/cache.py)
     return written
