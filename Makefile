@@ -34,7 +34,7 @@ messages: install
 	$(PY) manage.py compilemessages --ignore=.venv
 
 bench: install
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py $(ONLY)
 
 serve: install
 	bash scripts/serve.sh
