@@ -10,8 +10,9 @@ from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from mattran.spreadsheets import neutralise_formula
+
 FONT = "Times New Roman"
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 ORGANISATION = ("ỦY BAN MẶT TRẬN TỔ QUỐC VIỆT NAM", "TỈNH LẠNG SƠN")
 NATION = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 
@@ -19,7 +20,7 @@ NATION = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự 
 def safe_text(value) -> str:
     """Text for a spreadsheet cell that no spreadsheet will run as a formula."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return neutralise_formula(text)
 
 
 def number(value):

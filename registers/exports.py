@@ -10,9 +10,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from mattran.spreadsheets import neutralise_formula
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Text a spreadsheet would read as a formula (or DDE) is written with a leading apostrophe.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell_value(value):
@@ -20,7 +20,7 @@ def safe_cell_value(value):
     if value is None or isinstance(value, bool | int | float | Decimal | datetime.date):
         return value
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return neutralise_formula(text)
 
 
 def register_workbook(register, queryset) -> Workbook:

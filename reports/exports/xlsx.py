@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from mattran.spreadsheets import neutralise_formula
+
 from .data import ReportData
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_FORMAT = "#,##0.##"
 BOLD = Font(bold=True)
 
@@ -24,7 +25,7 @@ def safe_cell(value):
     if isinstance(value, int | float):
         return value
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return neutralise_formula(text)
 
 
 class XlsxFormatter:

@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from mattran.models import Unit, UnitKind
+from mattran.spreadsheets import is_formula_like
 from programs.models import ValueType
 
 from ..models import ReportForm, Submission
@@ -21,7 +22,6 @@ from .files import METADATA_SHEET
 TITLE_ROW, CODE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4
 CODE_HEADER, NAME_HEADER = "ma_don_vi", "ten_don_vi"
 TEMPLATE_MARK = "mattran-mau-bao-cao"
-_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 _BOLD = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -30,7 +30,7 @@ _GROUP_FILL = PatternFill("solid", fgColor="F2F2F2")
 
 def safe_text(cell, text: str) -> None:
     """Write ``text`` so no spreadsheet program runs it as a formula (CSV/formula injection)."""
-    if text.startswith(_DANGEROUS_START):
+    if is_formula_like(text):
         cell.value = "'" + text
         cell.data_type = "s"
         cell.quotePrefix = True
