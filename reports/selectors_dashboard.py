@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from mattran.access import get_visible_unit_or_404, scope_of
-from mattran.models import Unit, UnitKind
+from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
 from programs.models import Indicator, Target, ValueType, WorkProgram
 
 from .models import IndicatorAggregate, PlanValue, ReportForm, Submission, SubmissionStatus, TargetResult
@@ -236,11 +236,32 @@ def aggregates_by(root_or_units, indicators, periods) -> dict[tuple[int, int, st
 
 
 def plans_by(units, indicators, years) -> dict[tuple[int, int, int], object]:
-    """``{(indicator_id, unit_id, year): plan}``: 1 query."""
+    """``{(indicator_id, unit_id, year): plan}``: 1 query.
+
+    A unit's plan is the one it was given, or else the sum of the plans given to the units
+    beneath it: the province usually hands plans to its districts and sets none for itself.
+    """
+    units = list(units)
+    if not units:
+        return {}
+    subtrees = Q()
+    for unit in units:
+        subtrees |= Q(**{f"unit__{ANCESTOR_FIELD[unit.kind]}": unit.pk})
     rows = PlanValue.objects.filter(
-        unit__in=[u.pk for u in units], indicator__in=[i.pk for i in indicators], year__in=list(years)
-    ).values_list("indicator_id", "unit_id", "year", "value")
-    return {(i, u, y): plain_number(v) for i, u, y, v in rows}
+        subtrees, indicator__in=[i.pk for i in indicators], year__in=list(years)
+    ).values_list("indicator_id", "year", "unit_id", "unit__province_id", "unit__district_id", "unit__commune_id", "value")
+    own, below = {}, defaultdict(Decimal)
+    for indicator_id, year, unit_id, province_id, district_id, commune_id, value in rows:
+        ancestors = {"province": province_id, "district": district_id, "commune": commune_id}
+        for unit in units:
+            key = (indicator_id, unit.pk, year)
+            if unit_id == unit.pk:
+                own[key] = value
+            elif ancestors.get(ANCESTOR_FIELD[unit.kind]) == unit.pk:
+                below[key] += value
+    plans = {key: plain_number(value) for key, value in below.items()}
+    plans.update({key: plain_number(value) for key, value in own.items()})
+    return plans
 
 
 def numeric_indicators():

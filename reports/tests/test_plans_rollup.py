@@ -1,0 +1,41 @@
+"""Plans shown for a unit: its own, or else the sum of those given beneath it."""
+from decimal import Decimal
+
+import pytest
+
+from mattran.models import UnitKind
+from programs.models import ValueType
+from reports.models import PlanValue
+from reports.selectors_dashboard import plans_by
+
+from .factories import make_indicator, make_unit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_province_without_a_plan_of_its_own_shows_the_sum_of_its_districts_plans(django_assert_num_queries):
+    """Given plans for two districts and none for the province, the province's plan is their sum."""
+    province = make_unit("P", UnitKind.PROVINCE)
+    first, second = (make_unit(f"D{n}", UnitKind.DISTRICT, province) for n in (1, 2))
+    other = make_unit("Q", UnitKind.PROVINCE)
+    elsewhere = make_unit("QD", UnitKind.DISTRICT, other)
+    fund = make_indicator("t_quy", ValueType.DECIMAL)
+    for unit, value in ((first, "100.50"), (second, "200"), (elsewhere, "999")):
+        PlanValue.objects.create(indicator=fund, unit=unit, year=2019, value=Decimal(value))
+
+    with django_assert_num_queries(1):
+        plans = plans_by([province, first, other], [fund], [2019])
+
+    assert plans[(fund.pk, province.pk, 2019)] == Decimal("300.50")
+    assert plans[(fund.pk, first.pk, 2019)] == Decimal("100.50")
+    assert plans[(fund.pk, other.pk, 2019)] == Decimal("999")
+
+
+def test_a_plan_given_to_the_unit_itself_wins_over_the_sum_beneath_it():
+    province = make_unit("P", UnitKind.PROVINCE)
+    district = make_unit("D1", UnitKind.DISTRICT, province)
+    fund = make_indicator("t_quy", ValueType.DECIMAL)
+    PlanValue.objects.create(indicator=fund, unit=district, year=2019, value=Decimal("100"))
+    PlanValue.objects.create(indicator=fund, unit=province, year=2019, value=Decimal("150"))
+
+    assert plans_by([province], [fund], [2019])[(fund.pk, province.pk, 2019)] == Decimal("150")
