@@ -208,6 +208,15 @@ def inbox_items(unit: Unit, pairs, today: datetime.date | None = None) -> list[I
     return items
 
 
+def returned_to(unit: Unit, forms: list[ReportForm]) -> list[Submission]:
+    """Reports returned to ``unit`` and not yet resubmitted, most recently returned first (one query)."""
+    return list(
+        Submission.objects.filter(unit=unit, form__in=[f.pk for f in forms], status=SubmissionStatus.RETURNED)
+        .select_related("form", "unit", "returned_by")
+        .order_by("-returned_at", "pk")
+    )
+
+
 def review_queue(scope: Unit | None):
     """Submitted forms waiting for provincial staff, oldest first."""
     queue = Submission.objects.filter(status=SubmissionStatus.SUBMITTED).select_related("form", "unit", "submitted_by")

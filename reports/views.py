@@ -81,7 +81,8 @@ class InboxView(ScopedViewMixin, TemplateView):
             unit, forms_due = selectors.inbox_unit_and_forms(officer)
             pairs = selectors.inbox_entries(unit, forms_due)
             page = Paginator(pairs, INBOX_PAGE_SIZE).get_page(self.request.GET.get("page"))
-            context.update(unit=unit, page=page, items=selectors.inbox_items(unit, page.object_list))
+            context.update(unit=unit, page=page, items=selectors.inbox_items(unit, page.object_list),
+                           returned=selectors.returned_to(unit, forms_due))
         if is_province_staff(self.request.user):
             queue = Paginator(selectors.review_queue(scope_of(self.request.user)), INBOX_PAGE_SIZE)
             context["queue"] = queue.get_page(self.request.GET.get("q"))

@@ -7,7 +7,13 @@ from django.core import mail
 from django.urls import reverse
 
 from reports.models import DataValue, Submission, SubmissionStatus
-from reports.services import submission_approve, submission_get_or_create, submission_submit, values_save
+from reports.services import (
+    submission_approve,
+    submission_get_or_create,
+    submission_return,
+    submission_submit,
+    values_save,
+)
 from reports.tests.factories import cells, make_world
 
 pytestmark = pytest.mark.django_db
@@ -183,6 +189,25 @@ def test_the_inbox_lists_each_due_period_latest_first_with_status_and_days_overd
     assert [label for label in labels if label[0] == "t_thang"][:3] == [("t_thang", "2019-07", "Chưa nhập", 0), ("t_thang", "2019-06", "Chưa nhập", 15),
                           ("t_thang", "2019-05", "Đã gửi", 0)]
     assert not any(code in ("t_xl", "t_kh") for code, *_ in labels)  # forms of the province
+
+
+@time_machine.travel(datetime.datetime(2020, 7, 20, 9, 0), tick=False)
+def test_a_returned_report_heads_the_inbox_with_its_reason_however_old_its_period(client, world):
+    """Given a 2019 report returned with a reason, when the officer opens the inbox a year later,
+    then it is listed first with the reason and a link, not pages down among the old periods."""
+    submission = submission_get_or_create(form=world.monthly, unit=world.district, period="2019-05", by=world.officer)
+    values_save(submission=submission, values=cells(world, full_month(world)), by=world.officer, expected_version=1)
+    submission_submit(submission=submission, by=world.officer)
+    submission_return(submission=submission, by=world.staff, reason="Thiếu số liệu xã 001")
+    client.force_login(world.officer)
+    response = client.get(reverse("reports:inbox"))
+    assert response.context["returned"] == [submission]
+    html = response.content.decode()
+    assert html.index('id="returned"') < html.index('id="inbox"')
+    assert "Thiếu số liệu xã 001" in html
+    assert reverse("reports:grid", args=[world.monthly.code, world.district.code, "2019-05"]) in html
+    client.force_login(world.other_officer)
+    assert client.get(reverse("reports:inbox")).context["returned"] == []
 
 
 @time_machine.travel(datetime.datetime(2019, 7, 20, 9, 0), tick=False)
