@@ -17,13 +17,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from campaigns.loaders import load_campaigns
 from mattran.models import OfficerRole, UnitKind
 from mattran.tests.factories import DEMO_PASSWORD, make_officer, make_unit
-from programs.loaders import load_catalogue
 from programs.models import Indicator
 from reports import services
-from reports.loaders import load_reporting
 from reports.models import DataValue, ReportForm, Submission, SubmissionStatus, TargetResult
 
 # No serialized_rollback: once the sync Playwright loop runs in this thread, Django hands the tests a new
@@ -67,12 +64,8 @@ def chromium():
 def tree(transactional_db):
     """One province; district A with two communes of three residential areas; district B with one commune.
 
-    The catalogue (targets), campaigns and report forms are loaded again: an earlier transactional
-    test may have flushed what the data migrations put there.
+    The catalogue the data migrations load is put back by conftest.py for every transactional test.
     """
-    load_catalogue()
-    load_campaigns()
-    load_reporting()
     province = make_unit("20", "Tỉnh Thử", UnitKind.PROVINCE)
     district_a = make_unit("DA", "Huyện A", UnitKind.DISTRICT, province)
     areas = []
