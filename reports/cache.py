@@ -6,7 +6,7 @@ is never served after a recompute, an approval or a saved plan:
 * a token in the shared cache (Redis in production: every gunicorn process and the Celery worker
   see the same one), replaced by :func:`bump_data_version` after the commit of every write to
   ``PlanValue``, ``IndicatorAggregate`` (register counts), ``Submission`` status (completeness)
-  and the catalogue (targets, indicators, forms, campaigns, programs, units) — see
+  and the catalogue (targets, indicators, forms, campaigns, programs, units) and officers' scopes — see
   :func:`connect_signals` and the explicit calls in ``reports.services``, ``registers.services``
   and ``reports.demo``;
 * a fingerprint of the ``ComputationRun`` rows (one small query): the target computation updates
@@ -23,12 +23,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import uuid
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
@@ -109,21 +113,31 @@ def page_key(*, name: str, unit_id: int, year: int, unit_param: str) -> str:
     ])
 
 
-def cached_page(*, name: str, unit_id: int, year: int, unit_param: str, render) -> tuple[str, bool]:
-    """``(html, hit)``: the cached HTML of the page, or ``render()``'s output, then stored."""
+def current_version() -> str | None:
+    """The data version now, or None when the page cache is off or the cache cannot be reached."""
+    if not getattr(settings, "DASHBOARD_CACHE_SECONDS", 0):
+        return None
+    try:
+        return data_version()
+    except Exception:
+        logger.exception("dashboard cache unavailable; rendering uncached")
+        return None
+
+
+def cached_page(*, name: str, unit_id: int, year: int, unit_param: str, render, version: str | None = None) -> tuple[str, bool]:
+    """``(html, hit)``: the cached HTML of the page, or ``render()``'s output, then stored.
+
+    ``version`` is the data version read before anything was rendered (see :func:`current_version`).
+    """
     timeout = getattr(settings, "DASHBOARD_CACHE_SECONDS", 0)
-    if not timeout:
+    if not timeout or version is None:
         return render(), False
     key = page_key(name=name, unit_id=unit_id, year=year, unit_param=unit_param)
-    fingerprint = runs_fingerprint()
     try:
-        found = cache.get_many([VERSION_KEY, key])  # one round trip: the token and the stored page
-        token = found.get(VERSION_KEY) or cache_token()
+        stored = cache.get(key)
     except Exception:
         logger.exception("dashboard cache unavailable; rendering uncached")
         return render(), False
-    version = f"{token}.{fingerprint}"
-    stored = found.get(key)
     if stored is not None and stored[0] == version:
         return stored[1], True
     html = render()
@@ -132,6 +146,73 @@ def cached_page(*, name: str, unit_id: int, year: int, unit_param: str, render) 
     except Exception:
         logger.exception("could not store the dashboard page")
     return html, False
+
+
+# ----------------------------------------------------------------------------- whole responses, per user
+
+RESPONSE_PREFIX = "reports:response"
+CSRF_SENTINEL = "@@csrf-token@@"
+_CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+
+
+def response_key(request) -> str:
+    """One whole page per user, path with its query, account flags, language, time zone and day.
+
+    Only the user who rendered a page can be served it again: the key starts with their id, and an
+    entry is stored only after the view has resolved the page's unit within their scope. A change
+    of scope (an ``Officer`` saved or deleted) bumps the data version, so it is never served stale;
+    a deactivated account or a changed password is refused by the authentication middleware first.
+    """
+    user = request.user
+    flags = f"{user.get_username()}|{user.is_active}|{user.is_staff}|{user.is_superuser}|{request.get_full_path()}"
+    digest = hashlib.blake2b(flags.encode(), digest_size=10).hexdigest()
+    return ":".join([
+        RESPONSE_PREFIX, str(user.pk), digest, translation.get_language() or "",
+        timezone.get_current_timezone_name(), timezone.localdate().isoformat(),
+    ])
+
+
+def _response_cacheable(request) -> bool:
+    """GET by a signed-in user with no message waiting to be shown (a page with a message is never stored)."""
+    if not getattr(settings, "DASHBOARD_CACHE_SECONDS", 0) or request.method != "GET":
+        return False
+    if not request.user.is_authenticated:
+        return False
+    return not len(messages.get_messages(request))
+
+
+def cached_response(request) -> HttpResponse | None:
+    """The page this user was last served at the current data version, with a fresh CSRF token; or None.
+
+    The stored HTML holds a placeholder where the page's forms (language, sign-out) carry their CSRF
+    token; it is replaced with ``get_token(request)`` on every serve, so the token is masked anew and
+    bound to this session's secret exactly as a rendered page's would be.
+    """
+    if not _response_cacheable(request):
+        return None
+    key = response_key(request)
+    try:
+        found = cache.get_many([VERSION_KEY, key])
+    except Exception:
+        logger.exception("dashboard cache unavailable; rendering uncached")
+        return None
+    stored, token = found.get(key), found.get(VERSION_KEY)
+    if stored is None or token is None or stored[0] != f"{token}.{runs_fingerprint()}":
+        return None
+    response = HttpResponse(stored[1].replace(CSRF_SENTINEL, get_token(request)))
+    response.cache_hit = "response"
+    return response
+
+
+def store_response(request, response, version: str | None) -> None:
+    """Keep a rendered 200 page for :func:`cached_response`, at the data version it was rendered at."""
+    if version is None or response.status_code != 200 or not _response_cacheable(request):
+        return
+    html = _CSRF_INPUT.sub(rf"\g<1>{CSRF_SENTINEL}\g<2>", response.content.decode())
+    try:
+        cache.set(response_key(request), (version, html), timeout=settings.DASHBOARD_CACHE_SECONDS)
+    except Exception:
+        logger.exception("could not store the dashboard response")
 
 
 # ----------------------------------------------------------------------------- signals
@@ -154,7 +235,7 @@ def connect_signals() -> None:
     the computation uses for stale rows. Their bulk writes bump explicitly (see the module docstring).
     """
     from campaigns.models import Campaign
-    from mattran.models import Unit
+    from mattran.models import Officer, Unit
     from programs.models import Indicator, Target, WorkProgram
 
     from .models import FormIndicator, IndicatorAggregate, PlanValue, ReportForm, Submission, TargetResult
@@ -162,6 +243,6 @@ def connect_signals() -> None:
     for model in (TargetResult, IndicatorAggregate, PlanValue):
         post_save.connect(_on_save, sender=model, dispatch_uid=f"reports.cache.save.{model.__name__}")
     post_save.connect(_on_submission_save, sender=Submission, dispatch_uid="reports.cache.save.Submission")
-    for model in (Target, Indicator, ReportForm, FormIndicator, Campaign, WorkProgram, Unit):
+    for model in (Target, Indicator, ReportForm, FormIndicator, Campaign, WorkProgram, Unit, Officer):
         post_save.connect(_on_save, sender=model, dispatch_uid=f"reports.cache.save.{model.__name__}")
         post_delete.connect(_on_save, sender=model, dispatch_uid=f"reports.cache.delete.{model.__name__}")

@@ -42,19 +42,32 @@ def _load_officer_with_unit(user) -> None:
 
 
 class DashboardView(DashboardContextMixin, TemplateView):
-    """The dashboard; its main part is cached per scope unit, year, language, day and data version.
+    """The dashboard, cached at two levels under the data version (see ``reports.cache``).
 
-    See ``reports.cache``: the root is resolved within the user's scope first (404 otherwise), so
-    a cached page is only ever served to users who may see its unit; a cache hit costs the
-    session, the user, the officer and the version (no figures are read, nothing is rendered).
+    * The whole page, per user: served before anything else is read (a hit costs the session, the
+      user and the data version). It is stored only after the view resolved its unit within the
+      user's scope, and served to that user only, with a fresh CSRF token.
+    * Its main part, per scope unit, year and language, shared by every user who may see that unit:
+      the root is resolved within the user's scope first (404 otherwise).
     """
 
     template_name = "reports/dashboard/index.html"
     main_template_name = "reports/dashboard/_main.html"
 
     def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            response = dashboard_cache.cached_response(request)
+            if response is not None:
+                return response
         _load_officer_with_unit(request.user)
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        self.version = dashboard_cache.current_version()  # read before any figure is
+        response = super().get(request, *args, **kwargs)
+        response.render()
+        dashboard_cache.store_response(request, response, self.version)
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -66,7 +79,7 @@ class DashboardView(DashboardContextMixin, TemplateView):
 
         html, context["cache_hit"] = dashboard_cache.cached_page(
             name="index", unit_id=context["root"].pk, year=context["year"],
-            unit_param=self.request.GET.get("unit", ""), render=render,
+            unit_param=self.request.GET.get("unit", ""), render=render, version=self.version,
         )
         context.update(figures)  # on a miss only: the figures themselves, for tests and debugging
         context["main"] = mark_safe(html)  # noqa: S308 — our own template's output, escaped when rendered
