@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
-from reports.models import ComputationRun, IndicatorAggregate, RunStatus, TargetResult
+from reports.computation import aggregate_values
+from reports.models import ComputationRun, RunStatus, TargetResult
 
 from . import policy, scoring
 from .evidence import evidence_validate
@@ -356,11 +357,10 @@ def _automatic_points(criterion: Criterion, guide: EmulationGuide, unit_ids: lis
     bands = [(b.from_value, b.points) for b in criterion.bands.all()]
     out = {}
     if criterion.source == Source.INDICATOR:
-        values = dict(
-            IndicatorAggregate.objects.filter(
-                indicator=criterion.indicator, period=str(year), unit_id__in=unit_ids
-            ).values_list("unit_id", "value")
-        )
+        values = {
+            unit_id: value
+            for (_i, unit_id, _p), value in aggregate_values([criterion.indicator_id], unit_ids, [year]).items()
+        }
         for unit_id in unit_ids:
             value = values.get(unit_id)
             if value is None:

@@ -16,6 +16,11 @@ rerun after a crash, or after units ended, leaves exactly the rows a clean run l
 ``IndicatorAggregate`` rows are written by one INSERT … SELECT (… ON CONFLICT when scoped) that
 rolls every numeric or yes/no indicator up to every ancestor unit (the unit itself included)
 and to every standard period of the year (months, quarters, halves, 9 months, the year).
+A row that would only repeat one reported value (a unit's own value for exactly the period it
+reported, with nothing below it) is not stored: ``aggregate_values`` reads it from the value
+itself. Nationally that is more than half of the roll-up (a commune's own months, an area's
+yearly records). On PostgreSQL a whole year is computed by CREATE TABLE … AS, which runs in
+parallel, and then inserted in index order.
 """
 from __future__ import annotations
 
@@ -26,14 +31,24 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
 from programs.models import Aggregation, Indicator, Operator, RatingLevel, Target, TargetCondition, ValueType
 
-from .models import ComputationRun, DataValue, IndicatorAggregate, RunStatus, Submission, SubmissionStatus, TargetResult
+from .models import (
+    ComputationRun,
+    DataValue,
+    FormIndicator,
+    IndicatorAggregate,
+    RunStatus,
+    Submission,
+    SubmissionStatus,
+    TargetResult,
+)
 from .periods import Period
 
 logger = logging.getLogger(__name__)
@@ -48,6 +63,8 @@ AGGREGATE_LEVELS = (UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE, Unit
 LEVEL_ORDER = {kind: i for i, kind in enumerate(AGGREGATE_LEVELS)}
 AGGREGATED_TYPES = (ValueType.INTEGER, ValueType.DECIMAL, ValueType.BOOLEAN)
 HUNDREDTH = Decimal("0.01")
+# PostgreSQL memory for the national roll-up's hash aggregates (per sort or hash, for one statement).
+ROLLUP_WORK_MEM = "64MB"
 
 
 def _table(model) -> str:
@@ -248,10 +265,16 @@ def _period_map(year: int) -> list[tuple[str, str, int, int]]:
     return pairs
 
 
+AGGREGATE_COLUMNS = "indicator_id, unit_id, period, year, value, reporting_units, computed_at"
+
+
 def indicator_aggregates_sql(
-    year: int, now, scope: Unit | None = None, indicator_ids=None, *, upsert: bool = True,
+    year: int, now, scope: Unit | None = None, indicator_ids=None, *, upsert: bool = True, insert: bool = True,
 ) -> tuple[str, list]:
-    """INSERT … SELECT [… ON CONFLICT] that writes every roll-up of ``year`` (optionally one scope's)."""
+    """INSERT … SELECT [… ON CONFLICT] that writes every roll-up of ``year`` (optionally one scope's).
+
+    With ``insert=False``, only the SELECT (its columns are ``AGGREGATE_COLUMNS``).
+    """
     pairs = _period_map(year)
     # A VALUES list (not a UNION of SELECTs) so PostgreSQL estimates it and hash-joins on the period.
     map_sql = (
@@ -269,7 +292,8 @@ def indicator_aggregates_sql(
     def source(aggregation: str, extra_columns: str) -> tuple[str, list]:
         sql = (
             "SELECT dv.indicator_id, dv.unit_id, u.province_id, u.district_id, u.commune_id, u.area_id, m.dst,"  # noqa: S608
-            f" COALESCE(dv.value_number, CASE WHEN dv.value_bool = %s THEN 1 ELSE 0 END) AS v{extra_columns}"
+            f" COALESCE(dv.value_number, CASE WHEN dv.value_bool = %s THEN 1 ELSE 0 END) AS v,"
+            f" CASE WHEN dv.period = m.dst THEN 1 ELSE 0 END AS exact{extra_columns}"
             f" FROM {_table(DataValue)} dv"
             f" JOIN {_table(Submission)} s ON s.id = dv.submission_id"
             f" JOIN {_table(Indicator)} i ON i.id = dv.indicator_id"
@@ -290,9 +314,11 @@ def indicator_aggregates_sql(
         Aggregation.LAST,
         ", ROW_NUMBER() OVER (PARTITION BY dv.indicator_id, dv.unit_id, m.dst ORDER BY m.src_end DESC, m.src_span) AS rn",
     )
+    # ``exact``: the unit's value for the period is the one value it reported for exactly that period.
     per_unit = (
-        f"SELECT {columns}, SUM(v) AS v FROM ({sum_sql}) summed GROUP BY {columns}"  # noqa: S608
-        f" UNION ALL SELECT {columns}, v FROM ({last_sql}) ranked WHERE rn = 1"
+        f"SELECT {columns}, SUM(v) AS v, CASE WHEN COUNT(*) = 1 THEN MAX(exact) ELSE 0 END AS exact"  # noqa: S608
+        f" FROM ({sum_sql}) summed GROUP BY {columns}"
+        f" UNION ALL SELECT {columns}, v, exact FROM ({last_sql}) ranked WHERE rn = 1"
     )
     per_unit_params = sum_params + last_params
     parts, part_params = [], []
@@ -303,22 +329,27 @@ def indicator_aggregates_sql(
         parts.append(
             f"SELECT indicator_id, {column} AS unit_id, dst AS period, SUM(v) AS value, COUNT(*) AS reporting"  # noqa: S608
             f" FROM per_unit WHERE {column} IS NOT NULL{level_filter[0]} GROUP BY indicator_id, {column}, dst"
+            # Not stored: a unit's own value for exactly the period it reported, with nothing below it
+            # (the reported value itself; ``aggregate_values`` reads it from DataValue).
+            f" HAVING NOT (COUNT(*) = 1 AND MAX(CASE WHEN per_unit.unit_id = {column} THEN exact ELSE 0 END) = 1)"
         )
         part_params += level_filter[1]
-    table = _table(IndicatorAggregate)
-    sql = (
-        f"INSERT INTO {table} (indicator_id, unit_id, period, year, value, reporting_units, computed_at)"  # noqa: S608
-        f" WITH per_unit AS ({per_unit})"
-        f" SELECT indicator_id, unit_id, period, %s, value, reporting, %s FROM ({' UNION ALL '.join(parts)}) rolled"
+    select = (
+        f"WITH per_unit AS ({per_unit}) SELECT indicator_id, unit_id, period, %s AS year, value,"  # noqa: S608
+        f" reporting AS reporting_units, %s AS computed_at FROM ({' UNION ALL '.join(parts)}) rolled"
         " WHERE 1 = 1"  # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT
     )
+    select_params = per_unit_params + [year, now] + part_params
+    if not insert:
+        return select, select_params
+    sql = f"INSERT INTO {_table(IndicatorAggregate)} ({AGGREGATE_COLUMNS}) {select}"
     if upsert:
         sql += (
             " ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET"
             " value = excluded.value, reporting_units = excluded.reporting_units,"
             " year = excluded.year, computed_at = excluded.computed_at"
         )
-    return sql, per_unit_params + [year, now] + part_params
+    return sql, select_params
 
 
 def indicator_aggregates_compute(*, year: int, scope: Unit | None = None, indicator_ids=None) -> int:
@@ -326,14 +357,38 @@ def indicator_aggregates_compute(*, year: int, scope: Unit | None = None, indica
 
     A whole year is replaced in one transaction (DELETE, then a plain INSERT: no conflict check per
     row; readers see the old rows until commit). A scoped run upserts and deletes its stale rows.
+    Rows of indicators that are never reported (the registers' yearly counts) are left alone.
     """
     now = timezone.now()
     if scope is None and indicator_ids is None:
-        sql, params = indicator_aggregates_sql(year, now, upsert=False)
+        table = _table(IndicatorAggregate)
+        # Only the indicators that are reported (on a form, or with values): the registers keep
+        # their own yearly counts in this table too.
+        delete = (
+            f"DELETE FROM {table} WHERE year = %s AND (indicator_id IN (SELECT indicator_id FROM {_table(FormIndicator)})"  # noqa: S608
+            f" OR EXISTS (SELECT 1 FROM {_table(DataValue)} dv WHERE dv.indicator_id = {table}.indicator_id))"
+        )
+        if connection.vendor != "postgresql":
+            sql, params = indicator_aggregates_sql(year, now, upsert=False)
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(delete, [year])
+                cursor.execute(sql, params)
+                return cursor.rowcount
+        # PostgreSQL runs an INSERT … SELECT in one process, but CREATE TABLE … AS in parallel:
+        # compute into a temporary table, then insert it in index order (sequential B-tree writes).
+        select, params = indicator_aggregates_sql(year, now, insert=False)
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {_table(IndicatorAggregate)} WHERE year = %s", [year])  # noqa: S608
-            cursor.execute(sql, params)
-            return cursor.rowcount
+            cursor.execute(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")  # hash and sort in memory, not on disk
+            cursor.execute("DROP TABLE IF EXISTS rollup_new")
+            cursor.execute(f"CREATE TEMPORARY TABLE rollup_new ON COMMIT DROP AS {select}", params)
+            cursor.execute(delete, [year])
+            cursor.execute(
+                f"INSERT INTO {table} ({AGGREGATE_COLUMNS}) SELECT {AGGREGATE_COLUMNS} FROM rollup_new"  # noqa: S608
+                " ORDER BY indicator_id, unit_id, period"
+            )
+            written = cursor.rowcount
+            cursor.execute("DROP TABLE rollup_new")
+            return written
     sql, params = indicator_aggregates_sql(year, now, scope, indicator_ids)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -345,6 +400,40 @@ def indicator_aggregates_compute(*, year: int, scope: Unit | None = None, indica
         stale = stale.filter(_affected_units_q(scope))
     stale.delete()
     return written
+
+
+def aggregate_values(indicator_ids, unit_ids, periods) -> dict[tuple[int, int, str], Decimal]:
+    """``{(indicator_id, unit_id, period): value}``: the roll-up of each unit and period, in one query.
+
+    A stored ``IndicatorAggregate`` row where there is one; otherwise the unit's own counted value
+    for exactly that period, which the roll-up does not copy (see ``indicator_aggregates_sql``).
+    Yes/no values count as 1 and 0, as in the roll-up.
+    """
+    indicator_ids, unit_ids, periods = list(indicator_ids), list(unit_ids), [str(p) for p in periods]
+    if not (indicator_ids and unit_ids and periods):
+        return {}
+    number = models.DecimalField(max_digits=20, decimal_places=2)
+    stored = IndicatorAggregate.objects.filter(
+        indicator_id__in=indicator_ids, unit_id__in=unit_ids, period__in=periods,
+    ).annotate(own=models.Value(0)).values_list("indicator_id", "unit_id", "period", "value", "own")
+    reported = DataValue.objects.filter(
+        Q(value_number__isnull=False) | Q(value_bool__isnull=False),
+        indicator_id__in=indicator_ids, unit_id__in=unit_ids, period__in=periods,
+        submission__status__in=COUNTED_STATUSES, indicator__value_type__in=AGGREGATED_TYPES,
+    ).annotate(
+        number=Coalesce(
+            "value_number",
+            models.Case(models.When(value_bool=True, then=models.Value(1)), default=models.Value(0)),
+            output_field=number,
+        ),
+        own=models.Value(1),
+    ).values_list("indicator_id", "unit_id", "period", "number", "own")
+    values: dict = {}
+    for indicator_id, unit_id, period, value, own in stored.union(reported, all=True):
+        key = (indicator_id, unit_id, period)
+        if not own or key not in values:  # a stored roll-up wins over the unit's own value
+            values[key] = value
+    return values
 
 
 # --------------------------------------------------------------------------- whole years and run records

@@ -257,7 +257,10 @@ class PlanValue(models.Model):
 class TargetResult(models.Model):
     """A target's outcome for one unit's subtree and year, computed by Celery."""
 
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="results")
+    # No separate index on target: the unique (target, unit, year) index leads with it. The table is
+    # kept half empty (fillfactor 50, migration 0007) so a recompute's updates stay on their page and
+    # write no index entry (PostgreSQL HOT updates): none of the indexed columns ever changes.
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="results", db_index=False)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="target_results")
     year = models.PositiveSmallIntegerField(_("năm"))
     numerator = models.PositiveIntegerField(_("số đạt"))
@@ -283,9 +286,13 @@ class IndicatorAggregate(models.Model):
     """An indicator rolled up to an ancestor unit and a longer period, kept by Celery."""
 
     # No separate index on indicator: the unique (indicator, unit, period) index leads with it, and
-    # every extra index slows the national roll-up's millions of inserts.
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="aggregates", db_index=False)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="aggregates")
+    # every extra index slows the national roll-up's millions of inserts. No foreign-key constraint
+    # in the database either (a check per inserted row): the rows are derived, written only by the
+    # roll-up from values whose own keys are checked, and Django still applies on_delete.
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="aggregates", db_index=False, db_constraint=False,
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="aggregates", db_constraint=False)
     period = models.CharField(_("kỳ báo cáo"), max_length=10)
     year = models.PositiveSmallIntegerField(_("năm"))
     value = models.DecimalField(max_digits=20, decimal_places=2, null=True)

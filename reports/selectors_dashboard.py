@@ -20,7 +20,8 @@ from mattran.access import get_visible_unit_or_404, scope_of
 from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
 from programs.models import Indicator, Target, ValueType, WorkProgram
 
-from .models import IndicatorAggregate, PlanValue, ReportForm, Submission, SubmissionStatus, TargetResult
+from .computation import aggregate_values
+from .models import PlanValue, ReportForm, Submission, SubmissionStatus, TargetResult
 from .periods import Period, PeriodType
 
 TREND_YEARS = tuple(range(2016, 2021))
@@ -227,12 +228,8 @@ def reporting_completeness(root: Unit, today: datetime.date) -> list[dict]:
 def aggregates_by(root_or_units, indicators, periods) -> dict[tuple[int, int, str], object]:
     """``{(indicator_id, unit_id, period): value}`` for the given units and periods: 1 query."""
     units = root_or_units if isinstance(root_or_units, list | tuple) else [root_or_units]
-    rows = IndicatorAggregate.objects.filter(
-        unit__in=[u.pk for u in units],
-        indicator__in=[i.pk for i in indicators],
-        period__in=[str(p) for p in periods],
-    ).values_list("indicator_id", "unit_id", "period", "value")
-    return {(i, u, p): plain_number(v) for i, u, p, v in rows}
+    values = aggregate_values([i.pk for i in indicators], [u.pk for u in units], periods)
+    return {key: plain_number(v) for key, v in values.items()}
 
 
 def plans_by(units, indicators, years) -> dict[tuple[int, int, int], object]:

@@ -34,6 +34,21 @@ def test_fresh_migrate_holds_the_member_organisations_and_register_indicators(db
     assert all(r.indicator_code in codes for r in REGISTERS.values())
 
 
+
+def test_the_yearly_target_recompute_keeps_the_register_counts(tree):
+    """The full recompute of a year rewrites the roll-up of reported values only: the registers'
+    counts, which no report form carries, are still there afterwards."""
+    from reports.computation import year_recompute
+
+    household(tree.area1)
+    household(tree.area2)
+    register_counts_to_aggregates(year=2019)
+    before = aggregates("so_ho_nhan_do_dau")
+    year_recompute(year=2019)
+    assert aggregates("so_ho_nhan_do_dau") == before == {
+        "D1C1A1": 1, "D2C1A1": 1, "D1C1": 1, "D2C1": 1, "D1": 1, "D2": 1, "20": 2,
+    }
+
 def test_loaders_run_twice_change_nothing(db):
     before = (MemberOrganisation.objects.count(), Indicator.objects.count())
     load_registers()

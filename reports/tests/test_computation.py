@@ -8,7 +8,7 @@ import pytest
 from mattran.models import Unit, UnitKind
 from mattran.tests.factories import make_tree, make_unit
 from programs.loaders import load_indicators
-from programs.models import Target
+from programs.models import Indicator, Target
 from reports import computation
 from reports.models import ComputationRun, IndicatorAggregate, RunStatus, SubmissionStatus, TargetResult
 
@@ -200,8 +200,28 @@ def monthly(tree):
 
 
 def aggregate(code, unit_code, period):
-    row = IndicatorAggregate.objects.get(indicator__code=code, unit__code=unit_code, period=period)
-    return row.value, row.reporting_units
+    """(value, reporting units) as readers see them: the stored roll-up, or else the unit's own value."""
+    indicator, target = Indicator.objects.get(code=code), unit(unit_code)
+    value = computation.aggregate_values([indicator.pk], [target.pk], [period]).get((indicator.pk, target.pk, period))
+    row = IndicatorAggregate.objects.filter(indicator=indicator, unit=target, period=period).first()
+    if row is not None:
+        assert row.value == value
+        return row.value, row.reporting_units
+    return (value, 1) if value is not None else None
+
+
+def test_a_units_own_value_for_its_own_period_is_read_not_copied(monthly, festival_2019):
+    """The roll-up stores no row that only repeats a reported value (D1C1's March, an area's festival
+    record); readers get the reported value itself. A sum over the period or the subtree is stored."""
+    computation.indicator_aggregates_compute(year=YEAR)
+    stored = IndicatorAggregate.objects.filter
+    assert not stored(indicator__code="quy_vnn_thu", unit__code="D1C1", period="2019-03").exists()
+    assert not stored(indicator__code="ngay_hoi_to_chuc", unit__code="D1C1A1", period="2019").exists()
+    assert stored(indicator__code="quy_vnn_thu", unit__code="D1C1", period="2019-Q1").exists()
+    assert stored(indicator__code="quy_vnn_thu", unit__code="D1", period="2019-03").exists()
+    assert aggregate("quy_vnn_thu", "D1C1", "2019-03") == (Decimal("3"), 1)
+    assert aggregate("ngay_hoi_to_chuc", "D1C1A1", "2019") == (Decimal("1"), 1)
+    assert aggregate("quy_vnn_thu", "D2C1", "2019-01") is None  # a draft's value is not read either
 
 
 def test_sums_roll_up_from_months_to_quarters_halves_nine_months_and_the_year(monthly):
