@@ -2,6 +2,7 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,9 @@ class UnitKind(models.TextChoices):
     COMMUNE = "COMMUNE", _("Xã")
     AREA = "AREA", _("Khu dân cư")
 
+
+# Kinds from the top: a unit's parent is always of a lower rank.
+KIND_RANK = {kind: rank for rank, kind in enumerate(UnitKind.values)}
 
 # The ancestor column that holds a unit of each kind (a unit's own column points to itself),
 # so "everything under X" is one indexed equality and one GROUP BY answers every level.
@@ -96,6 +100,15 @@ class Unit(models.Model):
         if getattr(self, f"{own}_id") != self.pk:
             setattr(self, f"{own}_id", self.pk)
             Unit.objects.filter(pk=self.pk).update(**{own: self.pk})
+
+    def clean(self):
+        super().clean()
+        # Each kind has one ancestor column, so a unit's parent must be of a higher kind; the
+        # incremental target computation relies on it (a unit's subtree is itself plus its children's).
+        if self.parent_id and self.kind in KIND_RANK and KIND_RANK[self.parent.kind] >= KIND_RANK[self.kind]:
+            raise ValidationError({"parent": _("Đơn vị cấp trên phải ở cấp cao hơn: %(kind)s không thể trực thuộc %(parent)s.") % {
+                "kind": UnitKind(self.kind).label.lower(), "parent": UnitKind(self.parent.kind).label.lower(),
+            }})
 
     def _fill_ancestors(self):
         for field in ANCESTOR_FIELD.values():

@@ -21,6 +21,14 @@ reported, with nothing below it) is not stored: ``aggregate_values`` reads it fr
 itself. Nationally that is more than half of the roll-up (a commune's own months, an area's
 yearly records). On PostgreSQL a whole year is computed by CREATE TABLE … AS, which runs in
 parallel, and then inserted in index order.
+
+A submission that changes status is recomputed at once, incrementally (``submission_changed``):
+the submitting unit's subtree by a scan of it, then each of its ancestors, nearest first, from
+its children's rows (a unit's subtree is itself plus its children's subtrees), so a district's
+approval reads and writes a few hundred rows, not its province's. Summing rows needs the rows
+below to be whole, which a finished full run makes them; until the first one, the top unit's
+subtree is scanned instead. The roll-ups are limited to the periods containing the
+submission's, and an approval (submitted values already count) leaves them alone.
 """
 from __future__ import annotations
 
@@ -29,6 +37,7 @@ import logging
 import time
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -89,45 +98,97 @@ def percent_of(numerator: int, denominator: int) -> Decimal | None:
 # --------------------------------------------------------------------------- scope helpers
 
 
-def _level_filters(scope: Unit | None, levels, alias: str = "") -> dict:
-    """For an incremental run: the SQL condition that keeps, per level, only the groups the scope touches.
-
-    Groups above the scope are its ancestors (their whole subtree is recounted); groups at or
-    below the scope are the units inside it. Returns ``{kind: (sql, params)}``; a level the
-    scope has no ancestor at (a commune directly under the province) maps to None.
-    """
+def _levels_from(scope: Scope | None, levels) -> list[str]:
+    """The levels whose groups a run over ``scope`` writes from the scanned units: all of them for a
+    whole year, else the scope's own level and those below it (its ancestors are done from rows)."""
     if scope is None:
-        return {kind: ("", []) for kind in levels}
-    scope_column = f"{alias}{ANCESTOR_FIELD[scope.kind]}_id"
-    filters = {}
-    for kind in levels:
-        if LEVEL_ORDER[kind] < LEVEL_ORDER[scope.kind]:
-            ancestor_id = getattr(scope, f"{ANCESTOR_FIELD[kind]}_id")
-            filters[kind] = None if ancestor_id is None else (f" AND {alias}{ANCESTOR_FIELD[kind]}_id = %s", [ancestor_id])
-        else:
-            filters[kind] = (f" AND {scope_column} = %s", [scope.pk])
-    return filters
+        return list(levels)
+    return [kind for kind in levels if LEVEL_ORDER[kind] >= LEVEL_ORDER[scope.kind]]
 
 
-def _affected_units_q(scope: Unit) -> Q:
-    """Units whose rows an incremental run over ``scope`` rewrites: its ancestors and its subtree."""
-    ancestors = [
-        getattr(scope, f"{field}_id")
-        for kind, field in ANCESTOR_FIELD.items()
-        if LEVEL_ORDER[kind] < LEVEL_ORDER[scope.kind] and getattr(scope, f"{field}_id")
-    ]
-    # One IN (subquery) the planner drives from the few affected units (an OR of a join scans the table).
-    units = Unit.objects.filter(Q(pk__in=ancestors) | Q(**{ANCESTOR_FIELD[scope.kind]: scope})).values("pk")
-    return Q(unit_id__in=units)
-
-
-def _top_filter(scope: Unit | None, alias: str) -> tuple[str, list]:
-    """Restrict the scanned units to the scope's province (or the scope itself if it has none)."""
+def _subtree_filter(scope: Scope | None, alias: str) -> tuple[str, list]:
+    """Restrict the scanned units to the scope's subtree (one indexed equality on its ancestor column)."""
     if scope is None:
         return "", []
-    if scope.province_id:
-        return f" AND {alias}province_id = %s", [scope.province_id]
     return f" AND {alias}{ANCESTOR_FIELD[scope.kind]}_id = %s", [scope.pk]
+
+
+def _in_list(column: str, ids) -> tuple[str, list]:
+    ids = list(ids)
+    return f" AND {column} IN ({', '.join(['%s'] * len(ids)) or 'NULL'})", ids
+
+
+# A subtree up to this many units is listed by id for the stale-row deletes (a district: a few
+# hundred); a larger one, or a province's, is a subquery.
+LISTED_SUBTREE = 2000
+
+
+class Scope:
+    """The unit an incremental run recomputes under, with the unit lists its statements need, each
+    fetched once: the ids in its subtree and, for each of its ancestors, the ancestor's children."""
+
+    def __init__(self, unit: Unit):
+        self.unit, self.kind, self.pk = unit, unit.kind, unit.pk
+
+    def _ancestor_ids(self, levels) -> list[int]:
+        """Its ancestors at ``levels``, nearest first."""
+        found = []
+        for kind in reversed(AGGREGATE_LEVELS):
+            unit_id = getattr(self.unit, f"{ANCESTOR_FIELD[kind]}_id")
+            if kind in levels and LEVEL_ORDER[kind] < LEVEL_ORDER[self.kind] and unit_id:
+                found.append(unit_id)
+        return found
+
+    @cached_property
+    def _children(self) -> dict[int, list[tuple[int, str]]]:
+        ancestors = self._ancestor_ids(AGGREGATE_LEVELS)
+        children: dict[int, list] = {unit_id: [] for unit_id in ancestors}
+        rows = Unit.objects.filter(parent_id__in=ancestors).order_by().values_list("id", "parent_id", "kind")
+        for child_id, parent_id, kind in rows:
+            children[parent_id].append((child_id, kind))
+        return children
+
+    def ancestors(self, levels) -> list[tuple[int, list[tuple[int, str]]]]:
+        """``(id, [(child id, child kind)])`` of each ancestor at ``levels``, nearest first.
+
+        An ancestor's subtree is itself plus its children's subtrees (a unit's parent is always of
+        a higher kind, see ``Unit.clean``), so its row is the sum of its children's rows (and of
+        the children that have none, the residential areas) plus its own value.
+        """
+        return [(unit_id, self._children[unit_id]) for unit_id in self._ancestor_ids(levels)]
+
+    def top(self) -> Scope:
+        """The scope of its topmost ancestor (itself if it has none)."""
+        ancestors = self._ancestor_ids(AGGREGATE_LEVELS)
+        return Scope(Unit.objects.get(pk=ancestors[-1])) if ancestors else self
+
+    @cached_property
+    def _subtree(self) -> list[tuple[int, str]] | None:
+        if self.kind == UnitKind.PROVINCE:
+            return None
+        units = Unit.objects.filter(**{ANCESTOR_FIELD[self.kind]: self.pk}).order_by().values_list("id", "kind")
+        listed = list(units[: LISTED_SUBTREE + 1])
+        return None if len(listed) > LISTED_SUBTREE else listed
+
+    def units_sql(self, levels) -> tuple[str, list]:
+        """`` AND unit_id IN …``: the units of ``levels`` in its subtree, by id (the planner then
+        probes the unique index whatever its statistics say), or by a subquery for a large subtree."""
+        if self._subtree is not None:
+            return _in_list("unit_id", [unit_id for unit_id, kind in self._subtree if kind in levels])
+        kinds = ", ".join(["%s"] * len(levels))
+        return (
+            f" AND unit_id IN (SELECT id FROM {_table(Unit)} WHERE kind IN ({kinds}) AND {ANCESTOR_FIELD[self.kind]}_id = %s)",  # noqa: S608
+            [*levels, self.pk],
+        )
+
+
+def _delete_stale(model, now, units: tuple[str, list], conditions: str, params: list) -> None:
+    """Delete the rows of ``units`` (and ``conditions``) computed before ``now``: the rows a run did not rewrite."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {_table(model)} WHERE computed_at < %s{conditions}{units[0]}",  # noqa: S608
+            [now, *params, *units[1]],
+        )
 
 
 # --------------------------------------------------------------------------- targets
@@ -151,16 +212,14 @@ def _target_condition_param(target: Target):
     return target.number_threshold
 
 
-def target_counts_parts(target: Target, year: int, scope: Unit | None = None) -> tuple[str, str, list]:
-    """The one aggregate of a target, in two parts: the counted units with their value (a CTE named
-    ``counted``) and the UNION ALL of one GROUP BY per level giving (unit_id, denominator, reported,
-    met, not_approved); params in text order."""
+def _counted_sql(target: Target, year: int, where: tuple[str, list]) -> tuple[str, list]:
+    """The counted units (of ``where``, an extra condition on ``u``) with their value: one row each
+    with its ancestor columns and ``reported``, ``met`` and ``pending`` (0 or 1)."""
     join, has_value, _, met_expr = _target_condition_sql(target)
     end = year_end(year)
     kinds = [k for k in target.counted_kinds if k in ANCESTOR_FIELD]
     kind_marks = ", ".join(["%s"] * len(kinds)) or "NULL"
-    top_sql, top_params = _top_filter(scope, "u.")
-    counted_sql = (
+    sql = (
         "SELECT u.province_id, u.district_id, u.commune_id,"  # noqa: S608 (names from _meta, values as params)
         " CASE WHEN v.unit_id IS NULL THEN 0 ELSE 1 END AS reported,"
         " COALESCE(v.met, 0) AS met,"
@@ -172,31 +231,55 @@ def target_counts_parts(target: Target, year: int, scope: Unit | None = None) ->
         " ) v ON v.unit_id = u.id"
         f" WHERE u.kind IN ({kind_marks})"
         " AND (u.valid_from IS NULL OR u.valid_from <= %s) AND (u.valid_to IS NULL OR u.valid_to >= %s)"
-        f"{top_sql}"
+        f"{where[0]}"
     )
     params = [
         SubmissionStatus.SUBMITTED, _target_condition_param(target),
-        target.indicator_id, str(year), *COUNTED_STATUSES, *kinds, end, end, *top_params,
+        target.indicator_id, str(year), *COUNTED_STATUSES, *kinds, end, end, *where[1],
     ]
-    sums = "COUNT(*) AS denominator, SUM(reported) AS reported, SUM(met) AS met, SUM(pending) AS not_approved"
+    return sql, params
+
+
+COUNT_SUMS = "COUNT(*) AS denominator, SUM(reported) AS reported, SUM(met) AS met, SUM(pending) AS not_approved"
+
+
+def target_counts_parts(target: Target, year: int, scope: Scope | None = None) -> tuple[str, str, list]:
+    """The one aggregate of a target, in two parts: the counted units with their value (a CTE named
+    ``counted``) and the UNION ALL of one GROUP BY per level giving (unit_id, denominator, reported,
+    met, not_approved); params in text order. With ``scope``, only the scope's subtree is scanned
+    and grouped (its ancestors are ``_target_ancestor_parts``'s)."""
+    counted_sql, params = _counted_sql(target, year, _subtree_filter(scope, "u."))
     if scope is None and connection.vendor == "postgresql":
         # One pass over the counted units for all three levels (a group key of NULL is no unit).
         columns = [f"{ANCESTOR_FIELD[kind]}_id" for kind in reversed(RESULT_LEVELS)]
         key = f"COALESCE({', '.join(columns)})"
         sets = ", ".join(f"({column})" for column in columns)
-        grouped = f"SELECT {key} AS unit_id, {sums} FROM counted GROUP BY GROUPING SETS ({sets}) HAVING {key} IS NOT NULL"  # noqa: S608
+        grouped = f"SELECT {key} AS unit_id, {COUNT_SUMS} FROM counted GROUP BY GROUPING SETS ({sets}) HAVING {key} IS NOT NULL"  # noqa: S608
         return counted_sql, grouped, params
-    parts, part_params = [], []
-    for kind, level_filter in _level_filters(scope, RESULT_LEVELS, alias="").items():
-        if level_filter is None:
-            continue
+    parts = []
+    for kind in _levels_from(scope, RESULT_LEVELS):
         column = f"{ANCESTOR_FIELD[kind]}_id"
-        parts.append(
-            f"SELECT {column} AS unit_id, {sums} FROM counted"  # noqa: S608
-            f" WHERE {column} IS NOT NULL{level_filter[0]} GROUP BY {column}"
-        )
-        part_params += level_filter[1]
-    return counted_sql, " UNION ALL ".join(parts), params + part_params
+        parts.append(f"SELECT {column} AS unit_id, {COUNT_SUMS} FROM counted WHERE {column} IS NOT NULL GROUP BY {column}")  # noqa: S608
+    return counted_sql, " UNION ALL ".join(parts) or "SELECT NULL AS unit_id, 0 AS denominator, 0 AS reported, 0 AS met, 0 AS not_approved WHERE 1 = 0", params
+
+
+def _target_ancestor_parts(target: Target, year: int, unit_id: int, children) -> tuple[str, str, list]:
+    """Like ``target_counts_parts`` for one ancestor of an incremental run, from rows, not its subtree:
+    the sum of its children's (already rewritten) rows, plus the counted units among itself and
+    its children of a kind with no rows (residential areas)."""
+    rows = [child for child, kind in children if kind in RESULT_LEVELS]
+    direct = [unit_id] + [child for child, kind in children if kind not in RESULT_LEVELS]
+    counted_sql, params = _counted_sql(target, year, _in_list("u.id", direct))
+    rows_sql, rows_params = _in_list("unit_id", rows)
+    grouped = (
+        # Integers again (PostgreSQL sums bigints as numeric), for the integer arithmetic of the percentage.
+        f"SELECT %s AS unit_id, CAST(SUM(denominator) AS INTEGER) AS denominator, CAST(SUM(reported) AS INTEGER) AS reported,"  # noqa: S608
+        " CAST(SUM(met) AS INTEGER) AS met, CAST(SUM(not_approved) AS INTEGER) AS not_approved FROM ("
+        " SELECT denominator, denominator - not_reported AS reported, numerator AS met, not_approved"
+        f" FROM {_table(TargetResult)} WHERE target_id = %s AND year = %s{rows_sql}"
+        f" UNION ALL SELECT {COUNT_SUMS} FROM counted) parts HAVING SUM(denominator) > 0"
+    )
+    return counted_sql, grouped, params + [unit_id, target.pk, year, *rows_params]
 
 
 def percent_cents_sql(numerator: str, denominator: str) -> str:
@@ -217,189 +300,322 @@ def achieved_sql(target: Target, numerator: str, denominator: str) -> tuple[str,
     return sql, [threshold_cents, True, False]
 
 
-def target_results_compute(*, target: Target, year: int, scope: Unit | None = None) -> int:
+def target_results_compute(*, target: Target, year: int, scope: Scope | None = None) -> int:
     """Write the target's results for ``year`` for every unit (or those ``scope`` touches); returns rows written.
 
     One INSERT … SELECT … ON CONFLICT: the counts, the percentage (ROUND_HALF_UP, integer
     arithmetic) and the exact decision of ``Target.meets`` are all computed in the database, so a
-    national run moves no rows through Python.
+    national run moves no rows through Python. With ``scope`` (an incremental run), one statement
+    for the scope's subtree, then one per ancestor, nearest first, summing the rows just below it.
     """
     now = timezone.now()
-    counted_sql, union_sql, counts_params = target_counts_parts(target, year, scope)
+    ancestors = scope.ancestors(RESULT_LEVELS) if scope is not None else []
+    if ancestors and not TargetResult.objects.filter(target=target, year=year, unit_id=ancestors[-1][0]).exists():
+        # Never computed under this top unit (a new target, say): no rows below to sum.
+        scope, ancestors = scope.top(), []
+    # (statement parts, the units whose rows it rewrites)
+    statements = [(target_counts_parts(target, year, scope), scope.units_sql(RESULT_LEVELS) if scope else ("", []))]
+    statements += [
+        (_target_ancestor_parts(target, year, unit_id, children), (" AND unit_id = %s", [unit_id]))
+        for unit_id, children in ancestors
+    ]
     achieved, achieved_params = achieved_sql(target, "met", "denominator")
-    sql = (
-        f"INSERT INTO {_table(TargetResult)} (target_id, unit_id, year, numerator, denominator, percent, achieved,"  # noqa: S608
-        " due, not_reported, not_approved, computed_at)"
-        f" WITH counted AS ({counted_sql}), grouped AS ({union_sql})"
-        f" SELECT %s, unit_id, %s, met, denominator, {percent_cents_sql('met', 'denominator')} / 100.0, {achieved},"
-        " %s, denominator - reported, not_approved, %s FROM grouped WHERE 1 = 1"
-        " ON CONFLICT (target_id, unit_id, year) DO UPDATE SET numerator = excluded.numerator,"
-        " denominator = excluded.denominator, percent = excluded.percent, achieved = excluded.achieved,"
-        " due = excluded.due, not_reported = excluded.not_reported, not_approved = excluded.not_approved,"
-        " computed_at = excluded.computed_at"
-    )
-    params = counts_params + [target.pk, year, *achieved_params, target.is_due(year), now]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        written = cursor.rowcount
-    stale = TargetResult.objects.filter(target=target, year=year, computed_at__lt=now)
-    if scope is not None:
-        stale = stale.filter(_affected_units_q(scope))
-    stale.delete()
+    written = 0
+    for (counted_sql, grouped_sql, counts_params), units in statements:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {_table(TargetResult)} (target_id, unit_id, year, numerator, denominator, percent,"  # noqa: S608
+                " achieved, due, not_reported, not_approved, computed_at)"
+                f" WITH counted AS ({counted_sql}), grouped AS ({grouped_sql})"
+                f" SELECT %s, unit_id, %s, met, denominator, {percent_cents_sql('met', 'denominator')} / 100.0, {achieved},"
+                " %s, denominator - reported, not_approved, %s FROM grouped WHERE 1 = 1"
+                " ON CONFLICT (target_id, unit_id, year) DO UPDATE SET numerator = excluded.numerator,"
+                " denominator = excluded.denominator, percent = excluded.percent, achieved = excluded.achieved,"
+                " due = excluded.due, not_reported = excluded.not_reported, not_approved = excluded.not_approved,"
+                " computed_at = excluded.computed_at",
+                counts_params + [target.pk, year, *achieved_params, target.is_due(year), now],
+            )
+            written += cursor.rowcount
+        # Rows of these units the statement did not write are no longer produced: gone before the
+        # next (ancestor) statement sums them.
+        _delete_stale(TargetResult, now, units, " AND target_id = %s AND year = %s", [target.pk, year])
     return written
 
 
 # --------------------------------------------------------------------------- aggregates
 
 
-def _period_map(year: int) -> list[tuple[str, str, int, int]]:
-    """(source period, standard period containing it, source's last month, source's length) for the year."""
+@lru_cache(maxsize=256)
+def _period_map(year: int, within: Period | None = None) -> tuple[tuple[str, str, int, int], ...]:
+    """(source period, standard period containing it, source's last month, source's length) for the year.
+
+    With ``within`` (the period of a changed submission), only the standard periods containing it:
+    the only roll-ups its values take part in.
+    """
     standard = [Period.month(year, m) for m in range(1, 13)]
     standard += [Period(year, 3 * q - 2, 3 * q) for q in range(1, 5)]
     standard += [Period(year, 1, 6), Period(year, 7, 12), Period(year, 1, 9), Period.year_of(year)]
     pairs = []
-    for source in standard:
-        for target in standard:
+    for target in standard:
+        if within is not None and not (target.first_month <= within.first_month and within.last_month <= target.last_month):
+            continue
+        for source in standard:
             if target.first_month <= source.first_month and source.last_month <= target.last_month:
                 pairs.append((str(source), str(target), source.last_month, source.last_month - source.first_month))
-    return pairs
+    return tuple(pairs)
 
 
-AGGREGATE_COLUMNS = "indicator_id, unit_id, period, year, value, reporting_units, computed_at"
+def _rolled_periods(year: int, within: Period | None = None) -> list[str]:
+    """The standard periods of the year (containing ``within``)."""
+    return sorted({dst for _src, dst, _end, _span in _period_map(year, within)})
 
 
-def indicator_aggregates_sql(
-    year: int, now, scope: Unit | None = None, indicator_ids=None, *, upsert: bool = True, insert: bool = True,
-) -> tuple[str, list]:
-    """INSERT … SELECT [… ON CONFLICT] that writes every roll-up of ``year`` (optionally one scope's).
-
-    With ``insert=False``, only the SELECT (its columns are ``AGGREGATE_COLUMNS``).
-    """
-    pairs = _period_map(year)
+def _per_unit_sql(year: int, where: tuple[str, list], indicators=None, within: Period | None = None) -> tuple[str, list]:
+    """Each unit's value for each standard period of ``year`` (units of ``where``, a condition on ``u``
+    or ``dv``): the sum of what it reported inside the period (SUM), or its latest value inside the
+    period (LAST: stocks, yes/no). Columns ``indicator_id, unit_id, province_id, district_id,
+    commune_id, area_id, dst, v, exact``; ``exact``: the value is the one value the unit reported for
+    exactly that period. All rolled-up indicators, or only ``indicators`` (``{aggregation: [id]}``,
+    see ``_rolled_indicators``); all standard periods, or those containing ``within``."""
+    pairs = _period_map(year, within)
     # A VALUES list (not a UNION of SELECTs) so PostgreSQL estimates it and hash-joins on the period.
     map_sql = (
         "SELECT column1 AS src, column2 AS dst, column3 AS src_end, column4 AS src_span FROM (VALUES "  # noqa: S608
         + ", ".join(["(%s, %s, %s, %s)"] * len(pairs)) + ") AS period_map"
     )
     map_params = [x for pair in pairs for x in pair]
-    top_sql, top_params = _top_filter(scope, "u.")
-    indicator_sql, indicator_params = "", []
-    if indicator_ids is not None:
-        indicator_sql = f" AND dv.indicator_id IN ({', '.join(['%s'] * len(indicator_ids)) or 'NULL'})"
-        indicator_params = list(indicator_ids)
-    type_marks = ", ".join(["%s"] * len(AGGREGATED_TYPES))
+    if indicators is None:
+        type_marks = ", ".join(["%s"] * len(AGGREGATED_TYPES))
+        kinds = {
+            aggregation: (
+                f" JOIN {_table(Indicator)} i ON i.id = dv.indicator_id",
+                f" AND i.value_type IN ({type_marks}) AND i.aggregation = %s", [*AGGREGATED_TYPES, aggregation],
+            )
+            for aggregation in Aggregation.values
+        }
+    else:
+        # The few given indicators by aggregation: the planner then drives the scan from the units
+        # (a join on the indicator table makes it scan every value of the indicator instead).
+        kinds = {
+            aggregation: ("", *_in_list("dv.indicator_id", ids)) for aggregation, ids in indicators.items() if ids
+        }
 
     def source(aggregation: str, extra_columns: str) -> tuple[str, list]:
+        join, condition, condition_params = kinds[aggregation]
         sql = (
             "SELECT dv.indicator_id, dv.unit_id, u.province_id, u.district_id, u.commune_id, u.area_id, m.dst,"  # noqa: S608
             f" COALESCE(dv.value_number, CASE WHEN dv.value_bool = %s THEN 1 ELSE 0 END) AS v,"
             f" CASE WHEN dv.period = m.dst THEN 1 ELSE 0 END AS exact{extra_columns}"
             f" FROM {_table(DataValue)} dv"
-            f" JOIN {_table(Submission)} s ON s.id = dv.submission_id"
-            f" JOIN {_table(Indicator)} i ON i.id = dv.indicator_id"
+            f" JOIN {_table(Submission)} s ON s.id = dv.submission_id{join}"
             f" JOIN {_table(Unit)} u ON u.id = dv.unit_id"
             f" JOIN ({map_sql}) m ON m.src = dv.period"
-            f" WHERE dv.year = %s AND s.status IN (%s, %s) AND i.value_type IN ({type_marks}) AND i.aggregation = %s"
+            f" WHERE dv.year = %s AND s.status IN (%s, %s){condition}"
             " AND (dv.value_number IS NOT NULL OR dv.value_bool IS NOT NULL)"
-            f"{indicator_sql}{top_sql}"
+            f"{where[0]}"
         )
-        params = [True, *map_params, year, *COUNTED_STATUSES, *AGGREGATED_TYPES, aggregation, *indicator_params, *top_params]
+        params = [True, *map_params, year, *COUNTED_STATUSES, *condition_params, *where[1]]
         return sql, params
 
-    # Each unit's value for each standard period: the sum of what it reported inside the period
-    # (SUM), or its latest value inside the period (LAST: stocks, yes/no). Only LAST needs a window.
+    # Only LAST needs a window.
     columns = "indicator_id, unit_id, province_id, district_id, commune_id, area_id, dst"
-    sum_sql, sum_params = source(Aggregation.SUM, "")
-    last_sql, last_params = source(
-        Aggregation.LAST,
-        ", ROW_NUMBER() OVER (PARTITION BY dv.indicator_id, dv.unit_id, m.dst ORDER BY m.src_end DESC, m.src_span) AS rn",
-    )
-    # ``exact``: the unit's value for the period is the one value it reported for exactly that period.
-    per_unit = (
-        f"SELECT {columns}, SUM(v) AS v, CASE WHEN COUNT(*) = 1 THEN MAX(exact) ELSE 0 END AS exact"  # noqa: S608
-        f" FROM ({sum_sql}) summed GROUP BY {columns}"
-        f" UNION ALL SELECT {columns}, v, exact FROM ({last_sql}) ranked WHERE rn = 1"
-    )
-    per_unit_params = sum_params + last_params
-    parts, part_params = [], []
-    for kind, level_filter in _level_filters(scope, AGGREGATE_LEVELS).items():
-        if level_filter is None:
-            continue
+    parts, params = [], []
+    if Aggregation.SUM in kinds:
+        sum_sql, sum_params = source(Aggregation.SUM, "")
+        parts.append(
+            f"SELECT {columns}, SUM(v) AS v, CASE WHEN COUNT(*) = 1 THEN MAX(exact) ELSE 0 END AS exact"  # noqa: S608
+            f" FROM ({sum_sql}) summed GROUP BY {columns}"
+        )
+        params += sum_params
+    if Aggregation.LAST in kinds:
+        last_sql, last_params = source(
+            Aggregation.LAST,
+            ", ROW_NUMBER() OVER (PARTITION BY dv.indicator_id, dv.unit_id, m.dst ORDER BY m.src_end DESC, m.src_span) AS rn",
+        )
+        parts.append(f"SELECT {columns}, v, exact FROM ({last_sql}) ranked WHERE rn = 1")  # noqa: S608
+        params += last_params
+    if not parts:
+        empty = ", ".join(f"0 AS {column}" for column in columns.replace("dst", "").split(", ") if column)
+        return f"SELECT {empty}, '' AS dst, 0 AS v, 0 AS exact WHERE 1 = 0", []  # noqa: S608
+    return " UNION ALL ".join(parts), params
+
+
+def _rolled_indicators(indicator_ids) -> dict[str, list[int]]:
+    """``{aggregation: [id]}`` of the rolled-up (numeric or yes/no) indicators among ``indicator_ids``."""
+    split: dict[str, list] = {aggregation: [] for aggregation in Aggregation.values}
+    rows = Indicator.objects.filter(pk__in=list(indicator_ids), value_type__in=AGGREGATED_TYPES)
+    for pk, aggregation in rows.values_list("pk", "aggregation"):
+        split[aggregation].append(pk)
+    return split
+
+
+def _indicators_filter(alias: str, indicators: dict | None) -> tuple[str, list]:
+    if indicators is None:
+        return "", []
+    return _in_list(f"{alias}indicator_id", [pk for ids in indicators.values() for pk in ids])
+
+
+AGGREGATE_COLUMNS = "indicator_id, unit_id, period, year, value, reporting_units, computed_at"
+AGGREGATE_UPSERT = (
+    " ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET"
+    " value = excluded.value, reporting_units = excluded.reporting_units,"
+    " year = excluded.year, computed_at = excluded.computed_at"
+)
+
+
+def indicator_aggregates_sql(
+    year: int, now, scope: Scope | None = None, indicators=None, *, within: Period | None = None,
+    upsert: bool = True, insert: bool = True,
+) -> tuple[str, list]:
+    """INSERT … SELECT [… ON CONFLICT] that writes every roll-up of ``year`` (or only of the units in
+    ``scope``'s subtree, from a scan of that subtree).
+
+    With ``insert=False``, only the SELECT (its columns are ``AGGREGATE_COLUMNS``).
+    """
+    per_unit, per_unit_params = _per_unit_sql(year, _subtree_filter(scope, "u."), indicators, within)
+    parts = []
+    for kind in _levels_from(scope, AGGREGATE_LEVELS):
         column = f"{ANCESTOR_FIELD[kind]}_id"
         parts.append(
             f"SELECT indicator_id, {column} AS unit_id, dst AS period, SUM(v) AS value, COUNT(*) AS reporting"  # noqa: S608
-            f" FROM per_unit WHERE {column} IS NOT NULL{level_filter[0]} GROUP BY indicator_id, {column}, dst"
+            f" FROM per_unit WHERE {column} IS NOT NULL GROUP BY indicator_id, {column}, dst"
             # Not stored: a unit's own value for exactly the period it reported, with nothing below it
             # (the reported value itself; ``aggregate_values`` reads it from DataValue).
             f" HAVING NOT (COUNT(*) = 1 AND MAX(CASE WHEN per_unit.unit_id = {column} THEN exact ELSE 0 END) = 1)"
         )
-        part_params += level_filter[1]
     select = (
         f"WITH per_unit AS ({per_unit}) SELECT indicator_id, unit_id, period, %s AS year, value,"  # noqa: S608
         f" reporting AS reporting_units, %s AS computed_at FROM ({' UNION ALL '.join(parts)}) rolled"
         " WHERE 1 = 1"  # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT
     )
-    select_params = per_unit_params + [year, now] + part_params
+    select_params = per_unit_params + [year, now]
     if not insert:
         return select, select_params
     sql = f"INSERT INTO {_table(IndicatorAggregate)} ({AGGREGATE_COLUMNS}) {select}"
     if upsert:
-        sql += (
-            " ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET"
-            " value = excluded.value, reporting_units = excluded.reporting_units,"
-            " year = excluded.year, computed_at = excluded.computed_at"
-        )
+        sql += AGGREGATE_UPSERT
     return sql, select_params
 
 
-def indicator_aggregates_compute(*, year: int, scope: Unit | None = None, indicator_ids=None) -> int:
+def _aggregate_ancestor_sql(year: int, now, unit_id: int, children, indicators, within: Period | None) -> tuple[str, list]:
+    """INSERT … ON CONFLICT of one ancestor's roll-ups in an incremental run, from rows, not its subtree.
+
+    Its value for an indicator and period is the sum over its children of their roll-up (their
+    stored row, or else their own value for exactly that period, which is not stored), plus its
+    own value; the count of reporting units likewise. Same rows as a scan of its subtree.
+    """
+    table = _table(IndicatorAggregate)
+    own, own_params = _per_unit_sql(year, (" AND dv.unit_id = %s", [unit_id]), indicators, within)
+    child_ids = [child for child, _kind in children]
+    ia_children, _ = _in_list("ia.unit_id", child_ids)
+    dv_children, _ = _in_list("dv.unit_id", child_ids)
+    ind_ia, ind_params = _indicators_filter("ia.", indicators)
+    ind_dv, _ = _indicators_filter("dv.", indicators)
+    periods = _rolled_periods(year, within)
+    period_marks = ", ".join(["%s"] * len(periods))
+    type_marks = ", ".join(["%s"] * len(AGGREGATED_TYPES))
+    sql = (
+        f"INSERT INTO {table} ({AGGREGATE_COLUMNS})"  # noqa: S608
+        f" WITH own AS ({own})"
+        " SELECT indicator_id, %s, period, %s, value, reporting, %s FROM ("
+        "  SELECT indicator_id, period, SUM(v) AS value, SUM(reporting) AS reporting FROM ("
+        "   SELECT ia.indicator_id, ia.period, ia.value AS v, ia.reporting_units AS reporting, 0 AS own_exact"
+        f"   FROM {table} ia WHERE ia.year = %s{ind_ia}{ia_children} AND ia.period IN ({period_marks})"
+        "   UNION ALL"
+        "   SELECT dv.indicator_id, dv.period, COALESCE(dv.value_number, CASE WHEN dv.value_bool = %s THEN 1 ELSE 0 END),"
+        "    1, 0"
+        f"   FROM {_table(DataValue)} dv JOIN {_table(Submission)} s ON s.id = dv.submission_id"
+        f"   JOIN {_table(Indicator)} i ON i.id = dv.indicator_id"
+        f"   WHERE dv.year = %s{ind_dv}{dv_children} AND dv.period IN ({period_marks})"
+        f"   AND s.status IN (%s, %s) AND i.value_type IN ({type_marks})"
+        "   AND (dv.value_number IS NOT NULL OR dv.value_bool IS NOT NULL)"
+        f"   AND NOT EXISTS (SELECT 1 FROM {table} x"
+        "    WHERE x.indicator_id = dv.indicator_id AND x.unit_id = dv.unit_id AND x.period = dv.period)"
+        "   UNION ALL SELECT indicator_id, dst, v, 1, exact FROM own"
+        "  ) parts GROUP BY indicator_id, period"
+        # Not stored, as in the scan: its own value for exactly that period and nothing below it.
+        "  HAVING NOT (SUM(reporting) = 1 AND MAX(own_exact) = 1)"
+        " ) rolled WHERE 1 = 1"
+        f"{AGGREGATE_UPSERT}"
+    )
+    params = [
+        *own_params, unit_id, year, now,
+        year, *ind_params, *child_ids, *periods, True, year, *ind_params, *child_ids, *periods, *COUNTED_STATUSES,
+        *AGGREGATED_TYPES,
+    ]
+    return sql, params
+
+
+def indicator_aggregates_compute(
+    *, year: int, scope: Scope | None = None, indicator_ids=None, within: Period | None = None,
+) -> int:
     """Roll every numeric and yes/no indicator of ``year`` up; delete roll-ups no value supports any more.
 
     A whole year is replaced in one transaction (DELETE, then a plain INSERT: no conflict check per
-    row; readers see the old rows until commit). A scoped run upserts and deletes its stale rows.
-    Rows of indicators that are never reported (the registers' yearly counts) are left alone.
+    row; readers see the old rows until commit). Rows of indicators that are never reported (the
+    registers' yearly counts) are left alone. An incremental run (``scope``) upserts the rows of
+    the scope's subtree from a scan of it, then each ancestor's from the rows just below it,
+    nearest first, deleting the rows each statement no longer produces before the next one reads them.
+    With ``within`` (a changed submission's period), only the periods containing it are rewritten.
     """
     now = timezone.now()
-    if scope is None and indicator_ids is None:
-        table = _table(IndicatorAggregate)
-        # Only the indicators that are reported (on a form, or with values): the registers keep
-        # their own yearly counts in this table too.
-        delete = (
-            f"DELETE FROM {table} WHERE year = %s AND (indicator_id IN (SELECT indicator_id FROM {_table(FormIndicator)})"  # noqa: S608
-            f" OR EXISTS (SELECT 1 FROM {_table(DataValue)} dv WHERE dv.indicator_id = {table}.indicator_id))"
-        )
-        if connection.vendor != "postgresql":
-            sql, params = indicator_aggregates_sql(year, now, upsert=False)
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(delete, [year])
-                cursor.execute(sql, params)
-                return cursor.rowcount
-        # PostgreSQL runs an INSERT … SELECT in one process, but CREATE TABLE … AS in parallel:
-        # compute into a temporary table, then insert it in index order (sequential B-tree writes).
-        select, params = indicator_aggregates_sql(year, now, insert=False)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")  # hash and sort in memory, not on disk
-            cursor.execute("DROP TABLE IF EXISTS rollup_new")
-            cursor.execute(f"CREATE TEMPORARY TABLE rollup_new ON COMMIT DROP AS {select}", params)
-            cursor.execute(delete, [year])
-            cursor.execute(
-                f"INSERT INTO {table} ({AGGREGATE_COLUMNS}) SELECT {AGGREGATE_COLUMNS} FROM rollup_new"  # noqa: S608
-                " ORDER BY indicator_id, unit_id, period"
-            )
-            written = cursor.rowcount
-            cursor.execute("DROP TABLE rollup_new")
-            return written
-    sql, params = indicator_aggregates_sql(year, now, scope, indicator_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        written = cursor.rowcount
-    stale = IndicatorAggregate.objects.filter(year=year, computed_at__lt=now)
-    if indicator_ids is not None:
-        stale = stale.filter(indicator_id__in=indicator_ids)
+    if scope is None and indicator_ids is None and within is None:
+        return _year_aggregates_replace(year, now)
+    indicators = _rolled_indicators(indicator_ids) if indicator_ids is not None else None
+    if indicators is not None and not any(indicators.values()):
+        return 0  # nothing of these indicators is rolled up (ratings)
+    statements = [
+        (indicator_aggregates_sql(year, now, scope, indicators, within=within), scope.units_sql(AGGREGATE_LEVELS) if scope else ("", [])),
+    ]
     if scope is not None:
-        stale = stale.filter(_affected_units_q(scope))
-    stale.delete()
+        statements += [
+            (_aggregate_ancestor_sql(year, now, unit_id, children, indicators, within), (" AND unit_id = %s", [unit_id]))
+            for unit_id, children in scope.ancestors(AGGREGATE_LEVELS)
+        ]
+    # Every condition on a column of the unique index (the periods name the year), so the deletes
+    # probe it whatever the table's statistics say.
+    periods = _in_list("period", _rolled_periods(year, within)) if within is not None else (" AND year = %s", [year])
+    rolled = _indicators_filter("", indicators)
+    written = 0
+    for (sql, params), units in statements:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            written += cursor.rowcount
+        _delete_stale(IndicatorAggregate, now, units, periods[0] + rolled[0], periods[1] + rolled[1])
     return written
+
+
+def _year_aggregates_replace(year: int, now) -> int:
+    table = _table(IndicatorAggregate)
+    # Only the indicators that are reported (on a form, or with values): the registers keep
+    # their own yearly counts in this table too.
+    delete = (
+        f"DELETE FROM {table} WHERE year = %s AND (indicator_id IN (SELECT indicator_id FROM {_table(FormIndicator)})"  # noqa: S608
+        f" OR EXISTS (SELECT 1 FROM {_table(DataValue)} dv WHERE dv.indicator_id = {table}.indicator_id))"
+    )
+    if connection.vendor != "postgresql":
+        sql, params = indicator_aggregates_sql(year, now, upsert=False)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(delete, [year])
+            cursor.execute(sql, params)
+            return cursor.rowcount
+    # PostgreSQL runs an INSERT … SELECT in one process, but CREATE TABLE … AS in parallel:
+    # compute into a temporary table, then insert it in index order (sequential B-tree writes).
+    select, params = indicator_aggregates_sql(year, now, insert=False)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")  # hash and sort in memory, not on disk
+        cursor.execute("DROP TABLE IF EXISTS rollup_new")
+        cursor.execute(f"CREATE TEMPORARY TABLE rollup_new ON COMMIT DROP AS {select}", params)
+        cursor.execute(delete, [year])
+        cursor.execute(
+            f"INSERT INTO {table} ({AGGREGATE_COLUMNS}) SELECT {AGGREGATE_COLUMNS} FROM rollup_new"  # noqa: S608
+            " ORDER BY indicator_id, unit_id, period"
+        )
+        written = cursor.rowcount
+        cursor.execute("DROP TABLE rollup_new")
+        # Fresh statistics for the incremental runs that follow (autovacuum may take minutes).
+        cursor.execute(f"ANALYZE {table}")
+        return written
 
 
 def aggregate_values(indicator_ids, unit_ids, periods) -> dict[tuple[int, int, str], Decimal]:
@@ -464,8 +680,12 @@ def _run_row(year: int) -> ComputationRun:
 
 def _locked_run(year: int) -> ComputationRun:
     """The (kind, year) run record, row-locked until the surrounding transaction ends."""
-    _run_row(year)
-    return ComputationRun.objects.select_for_update().get(kind=RUN_KIND, year=year)
+    locked = ComputationRun.objects.select_for_update().filter(kind=RUN_KIND, year=year)
+    run = locked.first()
+    if run is None:
+        _run_row(year)
+        run = locked.get()
+    return run
 
 
 def year_recompute(*, year: int, task_id: str = "") -> ComputationRun:
@@ -503,6 +723,9 @@ def year_recompute(*, year: int, task_id: str = "") -> ComputationRun:
         with transaction.atomic():
             _locked_run(year)
             TargetResult.objects.filter(year=year).exclude(target__in=targets).delete()
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"ANALYZE {_table(TargetResult)}")
             indicator_aggregates_compute(year=year)
         finished_at = timezone.now()
         ComputationRun.objects.filter(pk=run.pk).update(
@@ -528,22 +751,35 @@ def dirty_years() -> list[int]:
     )
 
 
-def submission_changed(submission) -> None:
+def submission_changed(submission, previous_status: str | None = None) -> None:
     """Called inside the transaction that submits, approves, reopens or returns ``submission``.
 
     Recomputes at once, set-based, only what the submission touched (its year; the submitting
-    unit's ancestors and subtree; the targets and indicators of its form), marks the year dirty
-    and, at most once per year per minute, queues a full recompute after commit. If the broker
-    is down the change still saves: the error is logged and the year stays dirty.
+    unit's subtree and ancestors; the targets and indicators of its form; the periods containing
+    its own), marks the year dirty and, at most once per year per minute, queues a full recompute
+    after commit. If the broker is down the change still saves: the error is logged and the year
+    stays dirty.
+
+    With ``previous_status``: when the values counted before and after are the same (an approval:
+    submitted and approved values both count, and only open forms can be edited), the roll-ups
+    cannot change and only the targets are recomputed (their count of values not yet approved).
     """
     year = submission.year
-    scope = submission.unit
-    indicator_ids = list(submission.form.form_indicators.values_list("indicator_id", flat=True))
     run = _locked_run(year)
-    for target in targets_of_year(year).filter(indicator_id__in=indicator_ids):
-        target_results_compute(target=target, year=year, scope=scope)
-    if indicator_ids:
-        indicator_aggregates_compute(year=year, scope=scope, indicator_ids=indicator_ids)
+    counted = submission.status in COUNTED_STATUSES
+    was_counted = previous_status in COUNTED_STATUSES
+    if counted or was_counted or previous_status is None:
+        indicator_ids = list(submission.form.form_indicators.values_list("indicator_id", flat=True))
+        scope = Scope(submission.unit)
+        if run.status != RunStatus.DONE or run.finished_at is None:
+            # Ancestors are summed from the rows below them, which only a finished full run makes
+            # whole: until then, scan the top unit's whole subtree instead.
+            scope = scope.top()
+        for target in targets_of_year(year).filter(indicator_id__in=indicator_ids):
+            target_results_compute(target=target, year=year, scope=scope)
+        if indicator_ids and (previous_status is None or counted != was_counted):
+            within = Period.parse(submission.period)
+            indicator_aggregates_compute(year=year, scope=scope, indicator_ids=indicator_ids, within=within)
     now = timezone.now()
     changes = {"dirty": True, "dirty_since": now}
     enqueue = run.last_enqueued_at is None or now - run.last_enqueued_at >= ENQUEUE_INTERVAL

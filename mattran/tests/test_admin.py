@@ -52,3 +52,22 @@ def test_user_page_shows_the_officer_inline(admin_client_with_tree, django_user_
     response = admin_client_with_tree.get(reverse("admin:auth_user_change", args=[user.pk]))
     assert response.status_code == 200
     assert b"officer-0-unit" in response.content or b"officer-__prefix__" in response.content
+
+
+def test_a_unit_cannot_be_placed_under_a_unit_of_its_own_kind_or_lower(admin_client_with_tree):
+    """Given a commune, adding a residential area under it is fine; a commune under a residential area,
+    or a district under a commune, is refused with a Vietnamese message and nothing is saved."""
+    from mattran.models import Unit, UnitKind
+
+    area, commune = Unit.objects.get(code="D1C1A1"), Unit.objects.get(code="D1C1")
+    url = reverse("admin:mattran_unit_add")
+    base = {"name": "Mới", "division_type": "", "valid_from": "", "valid_to": "", "successor": ""}
+    refused = admin_client_with_tree.post(url, {**base, "code": "X1", "kind": UnitKind.COMMUNE, "parent": area.pk})
+    assert refused.status_code == 200
+    assert "Đơn vị cấp trên phải ở cấp cao hơn: xã không thể trực thuộc khu dân cư." in refused.content.decode()
+    refused = admin_client_with_tree.post(url, {**base, "code": "X2", "kind": UnitKind.DISTRICT, "parent": commune.pk})
+    assert "huyện không thể trực thuộc xã" in refused.content.decode()
+    assert not Unit.objects.filter(code__in=["X1", "X2"]).exists()
+    accepted = admin_client_with_tree.post(url, {**base, "code": "X3", "kind": UnitKind.AREA, "parent": commune.pk})
+    assert accepted.status_code == 302
+    assert Unit.objects.get(code="X3").commune_id == commune.pk

@@ -239,13 +239,15 @@ def test_reopening_is_explicit_recorded_and_flags_later_changes(world, monthly, 
 
 def test_every_transition_tells_the_target_computation(world, monthly, monkeypatch):
     calls = []
-    monkeypatch.setattr("reports.computation.submission_changed", lambda s: calls.append(s.status))
+    monkeypatch.setattr("reports.computation.submission_changed",
+                        lambda s, previous_status: calls.append((previous_status, s.status)))
     submitted(world, monthly)
     submission_return(submission=monthly, by=world.staff, reason="r")
     submission_submit(submission=monthly, by=world.officer)
     submission_approve(submission=monthly, by=world.staff)
     submission_reopen(submission=monthly, by=world.staff, reason="r")
-    assert calls == ["SUBMITTED", "RETURNED", "SUBMITTED", "APPROVED", "DRAFT"]
+    assert calls == [("DRAFT", "SUBMITTED"), ("SUBMITTED", "RETURNED"), ("RETURNED", "SUBMITTED"),
+                     ("SUBMITTED", "APPROVED"), ("APPROVED", "DRAFT")]
 
 
 def test_provincial_staff_enter_and_submit_the_province_forms_and_plans_become_plan_values(world):
