@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import Unit, UnitKind
+from .signals import units_changed
 
 # --------------------------------------------------------------------------------------
 # Official divisions (tỉnh, huyện, xã) from the PyPI package ``vietnam_provinces``
@@ -119,6 +120,7 @@ def units_import_from_package(*, province_code: str | int | None = None) -> Impo
             id_by_code.update(dict(Unit.objects.filter(code__in=[r[0] for r in rows]).values_list("code", "id")))
         if touched:
             Unit.refresh_ancestor_columns()
+            units_changed.send(sender=Unit)
     return counts
 
 
@@ -293,6 +295,7 @@ def areas_import(*, name: str, content: bytes) -> AreaImportResult:
         Unit.objects.bulk_update(changed, _AREA_FIELDS, batch_size=2000)
         if new or changed:
             Unit.refresh_ancestor_columns(Unit.objects.filter(code__in=[u.code for u in new + changed]))
+            units_changed.send(sender=Unit)
     result.inserted, result.updated = len(new), len(changed)
     return result
 

@@ -7,6 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Báo cáo và chỉ tiêu")
 
     def ready(self):
-        from . import cache
+        from . import cache, computation
 
         cache.connect_signals()
+        computation.connect_signals()

@@ -751,6 +751,50 @@ def dirty_years() -> list[int]:
     )
 
 
+def years_mark_dirty() -> int:
+    """Mark every computed year dirty: the beat job recomputes each within minutes (returns how many).
+
+    For changes that no incremental run follows: the unit tree, targets, indicators, forms.
+    """
+    return ComputationRun.objects.filter(kind=RUN_KIND).update(dirty=True, dirty_since=timezone.now())
+
+
+# Unit fields a target or a roll-up depends on; a change to its name, say, recomputes nothing.
+UNIT_STRUCTURE_FIELDS = ("kind", "parent_id", "valid_from", "valid_to")
+
+
+def _unit_before_save(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    before = Unit.objects.filter(pk=instance.pk).values_list(*UNIT_STRUCTURE_FIELDS).first() if instance.pk else None
+    instance._structure_changed = before != tuple(getattr(instance, field) for field in UNIT_STRUCTURE_FIELDS)
+
+
+def _unit_saved(sender, instance, raw=False, **kwargs):
+    if not raw and getattr(instance, "_structure_changed", True):
+        years_mark_dirty()
+
+
+def _configuration_changed(sender, raw=False, **kwargs):
+    if not raw:
+        years_mark_dirty()
+
+
+def connect_signals() -> None:
+    """Edits of the tree (admin saves, bulk imports) or of what is computed make the computed years dirty."""
+    from django.db.models.signals import post_delete, post_save, pre_save
+
+    from mattran.signals import units_changed
+
+    pre_save.connect(_unit_before_save, sender=Unit, dispatch_uid="reports.computation.unit.pre")
+    post_save.connect(_unit_saved, sender=Unit, dispatch_uid="reports.computation.unit.save")
+    post_delete.connect(_configuration_changed, sender=Unit, dispatch_uid="reports.computation.unit.delete")
+    units_changed.connect(_configuration_changed, sender=Unit, dispatch_uid="reports.computation.units.imported")
+    for model in (Target, Indicator, FormIndicator):
+        post_save.connect(_configuration_changed, sender=model, dispatch_uid=f"reports.computation.{model.__name__}.save")
+        post_delete.connect(_configuration_changed, sender=model, dispatch_uid=f"reports.computation.{model.__name__}.delete")
+
+
 def submission_changed(submission, previous_status: str | None = None) -> None:
     """Called inside the transaction that submits, approves, reopens or returns ``submission``.
 

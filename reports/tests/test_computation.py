@@ -519,3 +519,32 @@ def test_an_incremental_recompute_issues_as_many_statements_in_a_large_province_
         counts.append(len(queries))
         assert result("ngay_hoi_kdc", province).not_approved == 0
     assert counts[0] == counts[1] <= 15
+
+
+def test_edits_of_the_tree_or_of_the_targets_make_the_computed_years_dirty(festival_2019):
+    """After a clean full run: renaming a unit changes nothing; ending one, moving one, adding one,
+    changing a target's threshold or importing areas makes every computed year dirty for the beat."""
+    from mattran.services import areas_import
+
+    computation.year_recompute(year=YEAR)
+    assert computation.dirty_years() == []
+
+    def edit_makes_dirty(edit) -> bool:
+        ComputationRun.objects.update(dirty=False, dirty_since=None)
+        edit()
+        return computation.dirty_years() == [YEAR]
+
+    d1c1 = unit("D1C1")
+    d1c1.name = "Xã Mới"
+    assert not edit_makes_dirty(d1c1.save)
+    d1c1.valid_to = datetime.date(YEAR, 6, 30)
+    assert edit_makes_dirty(d1c1.save)
+    area = unit("D2C1A1")
+    area.parent = unit("D2C2")
+    assert edit_makes_dirty(area.save)
+    assert edit_makes_dirty(lambda: make_unit("D1C1A9", "Thôn mới", UnitKind.AREA, unit("D1C1")))
+    target = Target.objects.get(code="ngay_hoi_kdc")
+    target.threshold_percent = Decimal("90")
+    assert edit_makes_dirty(target.save)
+    content = "ma_xa,ma_kdc,ten_kdc,loai\nD1C2,D1C2A9,Thôn Chín,thôn\n".encode()
+    assert edit_makes_dirty(lambda: areas_import(name="khu.csv", content=content))
