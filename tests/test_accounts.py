@@ -1,5 +1,6 @@
 """Login and logout in Vietnamese, and the lockout after repeated failures (django-axes)."""
 import datetime
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -73,3 +74,13 @@ def test_the_lock_holds_for_that_ip_only(client, tinh):
 
 def test_no_account_is_staff_except_administrators(tinh):
     assert tinh.is_staff is False
+
+
+def test_every_page_names_the_portals_icon_served_from_static(client):
+    """The browser asks no /favicon.ico of a closed network: the page links the portal's own icon."""
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    page = client.get(reverse("login")).content.decode()
+    assert f'<link rel="icon" href="{static("favicon.svg")}" type="image/svg+xml">' in page
+    assert "<svg" in Path(finders.find("favicon.svg")).read_text(encoding="utf-8")

@@ -37,7 +37,10 @@ def test_dashboard_draws_its_charts_without_csp_violations(live_server, monkeypa
         page.goto(f"{live_server.url}/tong-quan/?year=2019")
         page.wait_for_function("() => window.Chart && Chart.getChart('targets-chart') && Chart.getChart('figures-chart')")
         points = page.evaluate("() => Chart.getChart('targets-chart').data.datasets[0].data")
+        # The money axis reads like the rest of the page: Vietnamese thousands separators.
+        ticks = page.evaluate("() => Chart.getChart('figures-chart').scales.y.ticks.map((t) => t.label)")
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
         browser.close()
     assert points[:4] == [91, 94, 96, 97]
+    assert any("." in label for label in ticks) and not any("," in label for label in ticks), ticks
     assert problems == []

@@ -8,7 +8,10 @@
     return node ? JSON.parse(node.textContent) : null;
   };
   const palette = ["#b02a37", "#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#6c757d"];
-  const numberFormat = new Intl.NumberFormat("vi-VN");
+  // Axis ticks and tooltips in the page's language: 1.234,5 in Vietnamese, 1,234.5 in English.
+  const locale = document.documentElement.lang || "vi";
+  Chart.defaults.locale = locale;
+  const numberFormat = new Intl.NumberFormat(locale);
   const lineChart = (canvas, labels, datasets, options) => new Chart(canvas, {
     type: "line",
     data: { labels, datasets },

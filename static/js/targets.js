@@ -7,6 +7,7 @@
     const source = document.getElementById("targets-trend-data");
     if (!canvas || !source || typeof Chart === "undefined") return;
     const data = JSON.parse(source.textContent);
+    Chart.defaults.locale = document.documentElement.lang || "vi";  // ticks in the page's language
     const palette = ["#b02a37", "#0d6efd", "#198754", "#fd7e14", "#6f42c1"];
     new Chart(canvas, {
       type: "line",
