@@ -7,6 +7,7 @@ so another part of the portal may take over a model's admin.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import computation
 from .models import (
     ComputationRun,
     DataValue,
@@ -56,7 +57,25 @@ _register(FormIndicator, FormIndicatorAdmin)
 # --- Submissions and values -------------------------------------------------------------
 
 
-class SubmissionAdmin(SimpleHistoryAdmin):
+class RecomputesYearAdmin(SimpleHistoryAdmin):
+    """An admin edit of a submission or a value goes around the services that recompute the
+    targets at once: its year is marked dirty, so the beat job recomputes it within minutes."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        computation.years_mark_dirty([obj.year])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        computation.years_mark_dirty([obj.year])
+
+    def delete_queryset(self, request, queryset):
+        years = set(queryset.values_list("year", flat=True))
+        super().delete_queryset(request, queryset)
+        computation.years_mark_dirty(years)
+
+
+class SubmissionAdmin(RecomputesYearAdmin):
     list_display = ("form", "unit", "period", "status", "version", "submitted_at", "approved_at")
     list_filter = ("status", "form", "year")
     search_fields = ("unit__name", "unit__code", "period", "form__code")
@@ -66,7 +85,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     date_hierarchy = "created_at"
 
 
-class DataValueAdmin(SimpleHistoryAdmin):
+class DataValueAdmin(RecomputesYearAdmin):
     list_display = (
         "indicator", "unit", "period", "value_number", "value_bool", "value_date", "rating_level",
         "changed_since_approval",

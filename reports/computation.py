@@ -751,12 +751,17 @@ def dirty_years() -> list[int]:
     )
 
 
-def years_mark_dirty() -> int:
-    """Mark every computed year dirty: the beat job recomputes each within minutes (returns how many).
+def years_mark_dirty(years=None) -> int:
+    """Mark every computed year (or those of ``years``) dirty: the beat job recomputes each within
+    minutes (returns how many).
 
-    For changes that no incremental run follows: the unit tree, targets, indicators, forms.
+    For changes that no incremental run follows: the unit tree, targets, indicators, forms, and
+    submissions or values edited in the admin.
     """
-    return ComputationRun.objects.filter(kind=RUN_KIND).update(dirty=True, dirty_since=timezone.now())
+    runs = ComputationRun.objects.filter(kind=RUN_KIND)
+    if years is not None:
+        runs = runs.filter(year__in=list(years))
+    return runs.update(dirty=True, dirty_since=timezone.now())
 
 
 # Unit fields a target or a roll-up depends on; a change to its name, say, recomputes nothing.

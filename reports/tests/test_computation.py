@@ -548,3 +548,37 @@ def test_edits_of_the_tree_or_of_the_targets_make_the_computed_years_dirty(festi
     assert edit_makes_dirty(target.save)
     content = "ma_xa,ma_kdc,ten_kdc,loai\nD1C2,D1C2A9,Thôn Chín,thôn\n".encode()
     assert edit_makes_dirty(lambda: areas_import(name="khu.csv", content=content))
+
+
+def test_submissions_and_values_edited_in_the_admin_make_their_year_dirty(festival_2019, admin_client, admin_user):
+    """The admin goes around the services that recompute at once: deleting a value, deleting values
+    from the list, or saving a submission there marks its year (only) dirty for the beat."""
+    from django.contrib import admin as django_admin
+    from django.test import RequestFactory
+    from django.urls import reverse
+
+    from reports.models import DataValue
+
+    computation.year_recompute(year=YEAR)
+    ComputationRun.objects.create(kind=computation.RUN_KIND, year=YEAR + 1)
+
+    value = DataValue.objects.filter(year=YEAR).first()
+    response = admin_client.post(reverse("admin:reports_datavalue_delete", args=[value.pk]), {"post": "yes"})
+    assert response.status_code == 302 and not DataValue.objects.filter(pk=value.pk).exists()
+    assert computation.dirty_years() == [YEAR]
+
+    ComputationRun.objects.update(dirty=False, dirty_since=None)
+    values = list(DataValue.objects.filter(year=YEAR).values_list("pk", flat=True)[:2])
+    response = admin_client.post(reverse("admin:reports_datavalue_changelist"), {
+        "action": "delete_selected", "_selected_action": values, "post": "yes",
+    })
+    assert response.status_code == 302 and not DataValue.objects.filter(pk__in=values).exists()
+    assert computation.dirty_years() == [YEAR]
+
+    ComputationRun.objects.update(dirty=False, dirty_since=None)
+    submission = Submission.objects.filter(year=YEAR).first()
+    submission.status = SubmissionStatus.DRAFT
+    request = RequestFactory().post("/")
+    request.user = admin_user
+    django_admin.site._registry[Submission].save_model(request, submission, form=None, change=True)
+    assert computation.dirty_years() == [YEAR]
