@@ -300,13 +300,15 @@ def achieved_sql(target: Target, numerator: str, denominator: str) -> tuple[str,
     return sql, [threshold_cents, True, False]
 
 
-def target_results_compute(*, target: Target, year: int, scope: Scope | None = None) -> int:
+def target_results_compute(*, target: Target, year: int, scope: Scope | None = None, prune: bool = True) -> int:
     """Write the target's results for ``year`` for every unit (or those ``scope`` touches); returns rows written.
 
     One INSERT … SELECT … ON CONFLICT: the counts, the percentage (ROUND_HALF_UP, integer
     arithmetic) and the exact decision of ``Target.meets`` are all computed in the database, so a
     national run moves no rows through Python. With ``scope`` (an incremental run), one statement
     for the scope's subtree, then one per ancestor, nearest first, summing the rows just below it.
+    With ``prune=False`` the rows no longer produced are not looked for (a unit has a row while it
+    has counted units below it, whatever their values: a status change never removes one).
     """
     now = timezone.now()
     ancestors = scope.ancestors(RESULT_LEVELS) if scope is not None else []
@@ -338,7 +340,8 @@ def target_results_compute(*, target: Target, year: int, scope: Scope | None = N
             written += cursor.rowcount
         # Rows of these units the statement did not write are no longer produced: gone before the
         # next (ancestor) statement sums them.
-        _delete_stale(TargetResult, now, units, " AND target_id = %s AND year = %s", [target.pk, year])
+        if prune or not ancestors:
+            _delete_stale(TargetResult, now, units, " AND target_id = %s AND year = %s", [target.pk, year])
     return written
 
 
@@ -547,7 +550,7 @@ def _aggregate_ancestor_sql(year: int, now, unit_id: int, children, indicators, 
 
 
 def indicator_aggregates_compute(
-    *, year: int, scope: Scope | None = None, indicator_ids=None, within: Period | None = None,
+    *, year: int, scope: Scope | None = None, indicator_ids=None, within: Period | None = None, prune: bool = True,
 ) -> int:
     """Roll every numeric and yes/no indicator of ``year`` up; delete roll-ups no value supports any more.
 
@@ -557,6 +560,8 @@ def indicator_aggregates_compute(
     the scope's subtree from a scan of it, then each ancestor's from the rows just below it,
     nearest first, deleting the rows each statement no longer produces before the next one reads them.
     With ``within`` (a changed submission's period), only the periods containing it are rewritten.
+    With ``prune=False`` (values only started to count: no roll-up can lose its support) nothing
+    is deleted.
     """
     now = timezone.now()
     if scope is None and indicator_ids is None and within is None:
@@ -581,7 +586,8 @@ def indicator_aggregates_compute(
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             written += cursor.rowcount
-        _delete_stale(IndicatorAggregate, now, units, periods[0] + rolled[0], periods[1] + rolled[1])
+        if prune:
+            _delete_stale(IndicatorAggregate, now, units, periods[0] + rolled[0], periods[1] + rolled[1])
     return written
 
 
@@ -820,15 +826,20 @@ def submission_changed(submission, previous_status: str | None = None) -> None:
     if counted or was_counted or previous_status is None:
         indicator_ids = list(submission.form.form_indicators.values_list("indicator_id", flat=True))
         scope = Scope(submission.unit)
-        if run.status != RunStatus.DONE or run.finished_at is None:
+        whole = run.status == RunStatus.DONE and run.finished_at is not None
+        if not whole:
             # Ancestors are summed from the rows below them, which only a finished full run makes
             # whole: until then, scan the top unit's whole subtree instead.
             scope = scope.top()
+        # Rows disappear only when values stop counting (targets: never, by a status change).
+        known = previous_status is not None and whole
         for target in targets_of_year(year).filter(indicator_id__in=indicator_ids):
-            target_results_compute(target=target, year=year, scope=scope)
+            target_results_compute(target=target, year=year, scope=scope, prune=not known)
         if indicator_ids and (previous_status is None or counted != was_counted):
             within = Period.parse(submission.period)
-            indicator_aggregates_compute(year=year, scope=scope, indicator_ids=indicator_ids, within=within)
+            indicator_aggregates_compute(
+                year=year, scope=scope, indicator_ids=indicator_ids, within=within, prune=not (known and counted),
+            )
     now = timezone.now()
     changes = {"dirty": True, "dirty_since": now}
     enqueue = run.last_enqueued_at is None or now - run.last_enqueued_at >= ENQUEUE_INTERVAL
