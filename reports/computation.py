@@ -323,25 +323,27 @@ def target_results_compute(*, target: Target, year: int, scope: Scope | None = N
     ]
     achieved, achieved_params = achieved_sql(target, "met", "denominator")
     written = 0
-    for (counted_sql, grouped_sql, counts_params), units in statements:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {_table(TargetResult)} (target_id, unit_id, year, numerator, denominator, percent,"  # noqa: S608
-                " achieved, due, not_reported, not_approved, computed_at)"
-                f" WITH counted AS ({counted_sql}), grouped AS ({grouped_sql})"
-                f" SELECT %s, unit_id, %s, met, denominator, {percent_cents_sql('met', 'denominator')} / 100.0, {achieved},"
-                " %s, denominator - reported, not_approved, %s FROM grouped WHERE 1 = 1"
-                " ON CONFLICT (target_id, unit_id, year) DO UPDATE SET numerator = excluded.numerator,"
-                " denominator = excluded.denominator, percent = excluded.percent, achieved = excluded.achieved,"
-                " due = excluded.due, not_reported = excluded.not_reported, not_approved = excluded.not_approved,"
-                " computed_at = excluded.computed_at",
-                counts_params + [target.pk, year, *achieved_params, target.is_due(year), now],
-            )
-            written += cursor.rowcount
-        # Rows of these units the statement did not write are no longer produced: gone before the
-        # next (ancestor) statement sums them.
-        if prune or not ancestors:
-            _delete_stale(TargetResult, now, units, " AND target_id = %s AND year = %s", [target.pk, year])
+    # One transaction (the caller's, if any: no savepoint): readers never see new rows beside stale ones.
+    with transaction.atomic(savepoint=False):
+        for (counted_sql, grouped_sql, counts_params), units in statements:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {_table(TargetResult)} (target_id, unit_id, year, numerator, denominator, percent,"  # noqa: S608
+                    " achieved, due, not_reported, not_approved, computed_at)"
+                    f" WITH counted AS ({counted_sql}), grouped AS ({grouped_sql})"
+                    f" SELECT %s, unit_id, %s, met, denominator, {percent_cents_sql('met', 'denominator')} / 100.0, {achieved},"
+                    " %s, denominator - reported, not_approved, %s FROM grouped WHERE 1 = 1"
+                    " ON CONFLICT (target_id, unit_id, year) DO UPDATE SET numerator = excluded.numerator,"
+                    " denominator = excluded.denominator, percent = excluded.percent, achieved = excluded.achieved,"
+                    " due = excluded.due, not_reported = excluded.not_reported, not_approved = excluded.not_approved,"
+                    " computed_at = excluded.computed_at",
+                    counts_params + [target.pk, year, *achieved_params, target.is_due(year), now],
+                )
+                written += cursor.rowcount
+            # Rows of these units the statement did not write are no longer produced: gone before the
+            # next (ancestor) statement sums them.
+            if prune or not ancestors:
+                _delete_stale(TargetResult, now, units, " AND target_id = %s AND year = %s", [target.pk, year])
     return written
 
 
