@@ -15,39 +15,16 @@ from __future__ import annotations
 import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import Rollback, setup_django
+
 PROVINCES, DISTRICTS, COMMUNES = 63, 11, 16
 YEARS = range(2016, 2021)
 DASHBOARD_GOAL = 0.150
 REPORT_GOAL = 10.0
 BATCH = 5000
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _setup_django() -> None:
-    """Configure Django if the runner has not, on a migrated throwaway SQLite database."""
-    import django
-    from django.apps import apps
-
-    if apps.ready:
-        return
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mattran.settings.test")
-    if "DATABASE_URL" not in os.environ:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='bench_dashboard_')}/bench.sqlite3"
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def _build(provinces: int):
@@ -134,7 +111,7 @@ def _time(function, repeat: int) -> float:
 
 
 def run() -> list[dict]:
-    _setup_django()
+    setup_django("bench_dashboard_")
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
     from django.test import Client
@@ -173,8 +150,8 @@ def run() -> list[dict]:
                     "name": f"yearly report export 2019 ({fmt})", "seconds": _time(generator.generate, 1),
                     "goal": REPORT_GOAL, "note": f"one province of {DISTRICTS} districts, appendix by district",
                 })
-            raise _Rollback
-    except _Rollback:
+            raise Rollback
+    except Rollback:
         pass
     return figures
 

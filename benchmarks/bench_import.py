@@ -6,38 +6,16 @@ it migrates a throwaway SQLite database first. The generated units and values ar
 from __future__ import annotations
 
 import io
-import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import Rollback, setup_django
+
 AREAS = 2_300
 DISTRICTS = 11
 COMMUNES = 200
 GOAL_SECONDS = 3.0
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _setup_django() -> None:
-    """Configure Django if the runner has not, on a migrated throwaway SQLite database."""
-    import django
-    from django.apps import apps
-
-    if apps.ready:
-        return
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mattran.settings.test")
-    if "DATABASE_URL" not in os.environ:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='bench_import_')}/bench.sqlite3"
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def _tree():
@@ -81,7 +59,7 @@ def _festival_sheet(path: Path, form) -> None:
 
 
 def run() -> list[dict]:
-    _setup_django()
+    setup_django("bench_import_")
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import transaction
@@ -120,8 +98,8 @@ def run() -> list[dict]:
                     "seconds": round(time.perf_counter() - started, 3), "goal": GOAL_SECONDS,
                     "note": out.getvalue().strip().splitlines()[0],
                 })
-            raise _Rollback
-    except _Rollback:
+            raise Rollback
+    except Rollback:
         pass
     return results
 

@@ -5,37 +5,13 @@ it migrates a throwaway SQLite database first. The generated units and values ar
 """
 from __future__ import annotations
 
-import os
 import random
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import Rollback, setup_django
+
 COMMUNES = 26  # the largest district of Lạng Sơn before 2025 had about this many communes
 GOAL_SECONDS = 0.3
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _setup_django() -> None:
-    """Configure Django if the runner has not, on a migrated throwaway SQLite database."""
-    import django
-    from django.apps import apps
-
-    if apps.ready:
-        return
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mattran.settings.test")
-    if "DATABASE_URL" not in os.environ:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='bench_reporting_')}/bench.sqlite3"
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def _month(communes, columns, rng: random.Random, scale: int = 1) -> dict:
@@ -52,7 +28,7 @@ def _month(communes, columns, rng: random.Random, scale: int = 1) -> dict:
 
 
 def run() -> list[dict]:
-    _setup_django()
+    setup_django("bench_reporting_")
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
@@ -92,8 +68,8 @@ def run() -> list[dict]:
                     "note": f"{COMMUNES} communes × {len(columns)} indicators = {cells} cells; "
                             f"{len(result.changes)} changed; history kept",
                 })
-            raise _Rollback
-    except _Rollback:
+            raise Rollback
+    except Rollback:
         pass
     return results
 

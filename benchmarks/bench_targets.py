@@ -23,45 +23,11 @@ import time
 from pathlib import Path
 from unittest import mock
 
+from _common import throwaway_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2019
 AREAS_PER_COMMUNE = 10
-
-
-def _throwaway_postgres(url: str, keep: bool):
-    """A database of our own; with ``keep`` (BENCH_KEEP_DB=1) it is neither dropped nor rebuilt if it exists."""
-    import psycopg2
-    from psycopg2 import sql
-
-    base, _sep, name = url.rpartition("/")
-    name = name.split("?", 1)[0] or "postgres"
-    bench = f"{name}_bench_targets"
-
-    def admin(statement):
-        conn = psycopg2.connect(f"{base}/postgres")
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(sql.SQL(statement).format(sql.Identifier(bench)))
-        conn.close()
-
-    conn = psycopg2.connect(f"{base}/postgres")
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench])
-        exists = cur.fetchone() is not None
-    conn.close()
-    reuse = keep and exists
-    if not reuse:
-        admin("DROP DATABASE IF EXISTS {}")
-        admin("CREATE DATABASE {}")
-
-    def drop():
-        from django.db import connections
-
-        connections.close_all()
-        if not keep:
-            admin("DROP DATABASE IF EXISTS {}")
-
-    return f"{base}/{bench}", drop, reuse
 
 
 def _timed(fn, repeat=1):
@@ -380,7 +346,7 @@ def run() -> list[dict]:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mattran.settings.test")
     keep = os.environ.get("BENCH_KEEP_DB") == "1"
-    os.environ["DATABASE_URL"], cleanup, reuse = _throwaway_postgres(url, keep)
+    os.environ["DATABASE_URL"], cleanup, reuse = throwaway_postgres(url, "bench_targets", keep)
     django.setup()
     from django.core.management import call_command
 

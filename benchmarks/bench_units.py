@@ -12,37 +12,10 @@ import time
 from io import StringIO
 from pathlib import Path
 
+from _common import throwaway_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_SECONDS = 60.0
-
-
-def _throwaway_postgres(url: str) -> tuple[str, callable]:
-    import psycopg2
-    from psycopg2 import sql
-
-    base, _sep, name = url.rpartition("/")
-    name = name.split("?", 1)[0] or "postgres"
-    bench = f"{name}_bench_units"
-
-    def admin(*statements):
-        conn = psycopg2.connect(f"{base}/postgres")
-        conn.autocommit = True  # CREATE/DROP DATABASE cannot run in a transaction
-        try:
-            with conn.cursor() as cur:
-                for statement in statements:
-                    cur.execute(sql.SQL(statement).format(sql.Identifier(bench)))
-        finally:
-            conn.close()
-
-    admin("DROP DATABASE IF EXISTS {}", "CREATE DATABASE {}")
-
-    def drop():
-        from django.db import connections
-
-        connections.close_all()
-        admin("DROP DATABASE IF EXISTS {}")
-
-    return f"{base}/{bench}", drop
 
 
 def _setup_django():
@@ -54,7 +27,7 @@ def _setup_django():
     url = os.environ.get("DATABASE_URL", "")
     cleanup = lambda: None  # noqa: E731
     if url.startswith(("postgres", "psql")):
-        os.environ["DATABASE_URL"], cleanup = _throwaway_postgres(url)
+        os.environ["DATABASE_URL"], cleanup, _reused = throwaway_postgres(url, "bench_units")
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='bench_units_')}/bench.sqlite3"
     django.setup()

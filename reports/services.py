@@ -330,10 +330,8 @@ def submission_submit(*, submission: Submission, by) -> Submission:
         if errors:
             raise ValidationError([_("Chưa thể gửi: số liệu còn sai.")] + [str(e) for e in errors], code="invalid")
         now = timezone.now()
-        previous = submission.status
-        submission.status = SubmissionStatus.SUBMITTED
         submission.submitted_at, submission.submitted_by = now, by
-        _finish(submission, by, ["status", "submitted_at", "submitted_by"], previous)
+        _finish(submission, by, SubmissionStatus.SUBMITTED, ["submitted_at", "submitted_by"])
         _mail(
             submission, _reviewer_emails(submission),
             _("[MTTQ] %(unit)s đã gửi báo cáo “%(form)s” %(period)s"),
@@ -351,10 +349,8 @@ def submission_return(*, submission: Submission, by, reason: str) -> Submission:
     with transaction.atomic():
         submission = _lock(submission)
         _require_review(submission, by, SubmissionStatus.SUBMITTED)
-        previous = submission.status
-        submission.status = SubmissionStatus.RETURNED
         submission.returned_at, submission.returned_by, submission.return_reason = timezone.now(), by, reason
-        _finish(submission, by, ["status", "returned_at", "returned_by", "return_reason"], previous)
+        _finish(submission, by, SubmissionStatus.RETURNED, ["returned_at", "returned_by", "return_reason"])
         _mail(
             submission, _submitter_emails(submission),
             _("[MTTQ] Báo cáo “%(form)s” %(period)s của %(unit)s bị trả lại"),
@@ -370,10 +366,8 @@ def submission_approve(*, submission: Submission, by) -> Submission:
     with transaction.atomic():
         submission = _lock(submission)
         _require_review(submission, by, SubmissionStatus.SUBMITTED)
-        previous = submission.status
-        submission.status = SubmissionStatus.APPROVED
         submission.approved_at, submission.approved_by = timezone.now(), by
-        _finish(submission, by, ["status", "approved_at", "approved_by"], previous)
+        _finish(submission, by, SubmissionStatus.APPROVED, ["approved_at", "approved_by"])
         _mail(
             submission, _submitter_emails(submission),
             _("[MTTQ] Báo cáo “%(form)s” %(period)s của %(unit)s đã được duyệt"),
@@ -391,10 +385,8 @@ def submission_reopen(*, submission: Submission, by, reason: str) -> Submission:
     with transaction.atomic():
         submission = _lock(submission)
         _require_review(submission, by, SubmissionStatus.APPROVED)
-        previous = submission.status
-        submission.status = SubmissionStatus.DRAFT
         submission.reopened_at, submission.reopened_by, submission.reopen_reason = timezone.now(), by, reason
-        _finish(submission, by, ["status", "reopened_at", "reopened_by", "reopen_reason"], previous)
+        _finish(submission, by, SubmissionStatus.DRAFT, ["reopened_at", "reopened_by", "reopen_reason"])
         _mail(
             submission, _submitter_emails(submission),
             _("[MTTQ] Báo cáo “%(form)s” %(period)s của %(unit)s được mở lại để sửa"),
@@ -416,10 +408,12 @@ def _require_review(submission: Submission, by, status: str):
         )
 
 
-def _finish(submission: Submission, by, fields: list[str], previous: str):
+def _finish(submission: Submission, by, status: str, fields: list[str]):
+    """Move ``submission`` to ``status`` (with ``fields`` already set), save it and recompute what it touched."""
+    previous, submission.status = submission.status, status
     submission.version += 1
     submission.updated_by = by
-    submission.save(update_fields=[*fields, "version", "updated_by", "updated_at"])
+    submission.save(update_fields=["status", *fields, "version", "updated_by", "updated_at"])
     computation.submission_changed(submission, previous_status=previous)
 
 
