@@ -1,6 +1,6 @@
 """Settings for the test suite: fast hashing, in-memory mail, eager Celery unless a broker is set."""
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="test-key-not-for-production")
@@ -15,6 +15,7 @@ ALLOWED_HOSTS = ["*"]
 # Tasks run in-process unless a test starts a real worker (see reports/tests/worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=20),
     # Look for messages of killed workers every 2 s (kombu's default scans every 100 s).
     "unacked_restore_interval": 2,
