@@ -95,7 +95,7 @@ def pending_flush(*, limit: int = 500) -> int:
 
     sent = 0
     with transaction.atomic():
-        rows = list(PendingTask.objects.select_for_update(skip_locked=True).order_by("created_at")[:limit])
+        rows = list(PendingTask.objects.select_for_update(skip_locked=True).order_by("pk")[:limit])
         for row in rows:
             task = current_app.tasks.get(row.task)
             if task is None:

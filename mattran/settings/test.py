@@ -14,6 +14,9 @@ ALLOWED_HOSTS = ["*"]
 
 # Tasks run in-process unless a test starts a real worker (see reports/tests/worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
+if env.bool("MATTRAN_TEST_WORKER", default=False):
+    # A worker started by a test publishes what it queues to the broker, as in production.
+    CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     **CELERY_BROKER_TRANSPORT_OPTIONS,
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=20),

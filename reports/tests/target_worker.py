@@ -47,6 +47,7 @@ class Worker:
             "DATABASE_URL": test_database_url(),
             "CELERY_BROKER_URL": self.broker_url,
             "CELERY_RESULT_BACKEND": "",
+            "MATTRAN_TEST_WORKER": "1",
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
             "TARGETS_TEST_DELAY_SECONDS": str(self.delay),
             "PYTHONPATH": str(ROOT),
