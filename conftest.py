@@ -83,3 +83,13 @@ def _default_language():
 
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _broker_backoff_reset():
+    """A broker failure in one test must not make the next one skip its broker."""
+    from mattran import queue
+
+    queue._broker_down_until = 0.0
+    yield
+    queue._broker_down_until = 0.0

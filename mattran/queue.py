@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import time
 
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
@@ -43,6 +44,12 @@ TASK_OPTIONS = {
 _deferred: contextvars.ContextVar[bool] = contextvars.ContextVar("mattran_queue_deferred", default=False)
 
 
+# After the broker failed, this process records work without trying it for a while: with a hung
+# broker every attempt would cost its full socket timeout.
+BROKER_BACKOFF_SECONDS = 15.0
+_broker_down_until = 0.0
+
+
 def deferred_in_request() -> bool:
     return _deferred.get()
 
@@ -55,20 +62,29 @@ def _key(name: str, args: tuple) -> str:
     return f"{name}:{json.dumps(list(args), sort_keys=True, default=str)}"[:255]
 
 
-def enqueue(task, *args) -> None:
-    """Queue ``task(*args)`` once the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(lambda: send(task, *args))
+def enqueue(task, *args, robust: bool = False) -> None:
+    """Queue ``task(*args)`` once the current transaction commits (at once outside a transaction).
+
+    ``robust``: when tasks run in-process (no broker), a failure of the task is logged instead of
+    raised into the request that queued it (e-mail: a mail server that is down must not fail a save).
+    """
+    transaction.on_commit(lambda: send(task, *args), robust=robust)
 
 
 def send(task, *args) -> bool:
     """Publish ``task(*args)`` now; if the broker cannot take it, record it for the beat job."""
+    global _broker_down_until
     if task.app.conf.task_always_eager:
         task.apply_async(args=args)  # in-process: the task's own errors are the task's, not the broker's
         return True
+    if time.monotonic() < _broker_down_until:
+        record_pending(task.name, args)
+        return False
     try:
         task.apply_async(args=args, retry=False)
     except Exception:  # noqa: BLE001 - kombu and redis raise many kinds; none may undo a saved write
         logger.warning("could not queue %s%r; recorded for the beat job", task.name, args, exc_info=True)
+        _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
         record_pending(task.name, args)
         return False
     return True
@@ -93,6 +109,8 @@ def pending_flush(*, limit: int = 500) -> int:
 
     from .models import PendingTask
 
+    global _broker_down_until
+    _broker_down_until = 0.0  # the flush is how the broker is tried again
     sent = 0
     with transaction.atomic():
         rows = list(PendingTask.objects.select_for_update(skip_locked=True).order_by("pk")[:limit])

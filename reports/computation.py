@@ -819,7 +819,7 @@ def connect_signals() -> None:
 
 # How long a submission's incremental run may wait for a row lock before it leaves the work to
 # the full recompute (a running full recompute holds the year's roll-up rows for about a minute).
-INCREMENTAL_LOCK_TIMEOUT = "1500ms"
+INCREMENTAL_LOCK_TIMEOUT = "1s"
 
 
 def submission_changed(submission, previous_status: str | None = None) -> None:

@@ -158,7 +158,7 @@ def _log_and_send(unit, form, period: str, kind: str, recipients: list[str], mes
     try:
         with transaction.atomic():
             ReminderLog.objects.create(unit=unit, form=form, period=period, kind=kind, recipients=", ".join(recipients))
-            enqueue(send_mail, message.subject, message.body, list(message.to), False)
+            enqueue(send_mail, message.subject, message.body, list(message.to), False, robust=True)
     except IntegrityError:
         return False
     return True

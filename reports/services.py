@@ -449,4 +449,4 @@ def _mail(submission: Submission, recipients: list[str], subject: str, body: str
         "url": settings.PORTAL_BASE_URL
         + reverse("reports:grid", args=[submission.form.code, submission.unit.code, submission.period]),
     }
-    enqueue(send_mail, subject % context, body % context, recipients)
+    enqueue(send_mail, subject % context, body % context, recipients, robust=True)

@@ -36,21 +36,25 @@ def broker_on_port(port: int) -> str:
 
 
 class Worker:
-    def __init__(self, broker_url: str, *, delay: float = 0, concurrency: int = 1, log: Path):
+    def __init__(self, broker_url: str, *, delay: float = 0, concurrency: int = 1, log: Path,
+                 visibility_timeout: int = VISIBILITY_TIMEOUT, database_url: str | None = None,
+                 env: dict | None = None):
         self.broker_url, self.delay, self.concurrency, self.log = broker_url, delay, concurrency, log
+        self.visibility_timeout, self.database_url, self.extra_env = visibility_timeout, database_url, env or {}
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Worker:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "mattran.settings.test",
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": self.database_url or test_database_url(),
             "CELERY_BROKER_URL": self.broker_url,
             "CELERY_RESULT_BACKEND": "",
             "MATTRAN_TEST_WORKER": "1",
-            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+            "CELERY_VISIBILITY_TIMEOUT": str(self.visibility_timeout),
             "TARGETS_TEST_DELAY_SECONDS": str(self.delay),
             "PYTHONPATH": str(ROOT),
+            **self.extra_env,
         }
         pool = ["-P", "solo"] if self.concurrency == 1 else ["-P", "prefork", "-c", str(self.concurrency)]
         self.process = subprocess.Popen(
