@@ -20,7 +20,7 @@ run: install
 	$(PY) manage.py import_units --province 20
 	$(PY) manage.py seed_demo
 	@echo "Cổng MTTQ Lạng Sơn: http://127.0.0.1:$(PORT)/"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	MATTRAN_INPROCESS_WORKER=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -22,6 +22,26 @@ from .models import (
 )
 
 
+class RescoresYearAdmin(admin.ModelAdmin):
+    """An edit of a guide or a part of one recomputes the year's scores after commit."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.guide_changed(instance=form.instance)
+
+    def delete_model(self, request, obj):
+        year_of = services.guide_year(obj)
+        super().delete_model(request, obj)
+        if year_of is not None:
+            services.scores_request_after_commit(year=year_of)
+
+    def delete_queryset(self, request, queryset):
+        years = {services.guide_year(obj) for obj in queryset}
+        super().delete_queryset(request, queryset)
+        for year_of in years - {None}:
+            services.scores_request_after_commit(year=year_of)
+
+
 class SectionInline(admin.TabularInline):
     model = Section
     extra = 0
@@ -44,7 +64,7 @@ class CopyGuideForm(forms.Form):
 
 
 @admin.register(EmulationGuide)
-class EmulationGuideAdmin(admin.ModelAdmin):
+class EmulationGuideAdmin(RescoresYearAdmin):
     list_display = ["title", "year", "scored_kind", "max_total", "is_example", "copied_from"]
     list_filter = ["year", "scored_kind", "is_example"]
     inlines = [SectionInline, ClassificationBandInline, ClusterInline]
@@ -84,7 +104,7 @@ class CriterionInline(admin.StackedInline):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(RescoresYearAdmin):
     list_display = ["title", "guide", "order", "program", "bonus_cap", "penalty_cap"]
     list_filter = ["guide__year", "guide__scored_kind"]
     inlines = [CriterionInline]
@@ -96,7 +116,7 @@ class CriterionBandInline(admin.TabularInline):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(RescoresYearAdmin):
     list_display = ["code", "text", "section", "kind", "mode", "max_points"]
     list_filter = ["section__guide__year", "section__guide__scored_kind", "kind", "mode"]
     search_fields = ["code", "text"]
@@ -126,7 +146,7 @@ class ClusterForm(forms.ModelForm):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(admin.ModelAdmin):
+class ClusterAdmin(RescoresYearAdmin):
     form = ClusterForm
     list_display = ["name", "guide"]
     list_filter = ["guide__year"]

@@ -6,7 +6,7 @@ with a Vietnamese ``ValidationError`` so that a refusal changes nothing.
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -74,6 +74,7 @@ def guide_copy(*, guide: EmulationGuide, year: int) -> EmulationGuide:
     )
     for cluster in guide.clusters.prefetch_related("members"):
         Cluster.objects.create(guide=copy, name=cluster.name).members.set(cluster.members.all())
+    guide_changed(instance=copy)
     return copy
 
 
@@ -339,9 +340,33 @@ def scores_request(*, year: int) -> bool:
     return True
 
 
+def guide_changed(*, instance) -> None:
+    """A guide, or a section, criterion or cluster of one, was saved or deleted in the admin: the
+    year's sheets (one for every scored unit) are created and scored after commit."""
+    year = guide_year(instance)
+    if year is not None:
+        scores_request_after_commit(year=year)
+
+
+def scores_request_after_commit(*, year: int) -> None:
+    transaction.on_commit(lambda: scores_request(year=year))
+
+
+def guide_year(instance) -> int | None:
+    for path in ("year", "guide.year", "section.guide.year", "criterion.section.guide.year"):
+        value = instance
+        try:
+            for name in path.split("."):
+                value = getattr(value, name)
+        except (AttributeError, ObjectDoesNotExist):
+            continue
+        return value
+    return None
+
+
 def on_target_results_changed(sender=None, *, year: int, **kwargs) -> None:
     """Receiver of ``reports.signals.target_results_changed``: the scores follow the targets."""
-    transaction.on_commit(lambda: scores_request(year=year))
+    scores_request_after_commit(year=year)
 
 
 # A queued run that has not started after this long is taken as lost and queued again.

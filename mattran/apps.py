@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class MattranConfig(AppConfig):
     name = "mattran"
     verbose_name = _("Tổ chức Mặt trận")
+
+    def ready(self):
+        from . import inprocess
+
+        inprocess.start_if_configured()

@@ -75,7 +75,12 @@ def send(task, *args) -> bool:
     """Publish ``task(*args)`` now; if the broker cannot take it, record it for the beat job."""
     global _broker_down_until
     if task.app.conf.task_always_eager:
-        task.apply_async(args=args)  # in-process: the task's own errors are the task's, not the broker's
+        from . import inprocess
+
+        if inprocess.enabled():  # the demo server: after this request, on its own thread
+            inprocess.submit(task, args)
+        else:  # tests and commands: at once; the task's own errors are the task's, not the broker's
+            task.apply_async(args=args)
         return True
     if time.monotonic() < _broker_down_until:
         record_pending(task.name, args)

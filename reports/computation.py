@@ -722,6 +722,7 @@ def year_recompute(*, year: int, task_id: str = "") -> ComputationRun:
         ComputationRun.objects.filter(pk=run.pk).update(
             status=RunStatus.STARTED, started_at=started_at, finished_at=None, progress=0,
             total=len(targets) + 1, task_id=task_id or "", attempts=attempts, error="",
+            last_enqueued_at=None,  # a change from now on queues the next run
         )
         # Dirty until it finishes: a run that dies, or gives up after its retries, leaves the year
         # to the beat job, never half-written results shown as final.
@@ -766,6 +767,23 @@ def dirty_years() -> list[int]:
     return list(
         ComputationRun.objects.filter(kind=RUN_KIND, dirty=True).order_by("year").values_list("year", flat=True)
     )
+
+
+# A queued run that has not started after this long is taken as lost and queued again.
+REQUEUE_AFTER = timedelta(minutes=10)
+
+
+def dirty_years_requeue() -> list[int]:
+    """The beat's job: queue every dirty year that has no run queued (or one queued long ago and lost)."""
+    now = timezone.now()
+    runs = ComputationRun.objects.filter(kind=RUN_KIND, dirty=True).filter(
+        Q(last_enqueued_at__isnull=True) | Q(last_enqueued_at__lt=now - REQUEUE_AFTER)
+    )
+    years = list(runs.order_by("year").values_list("year", flat=True))
+    ComputationRun.objects.filter(kind=RUN_KIND, year__in=years).update(last_enqueued_at=now)
+    for year in years:
+        enqueue_year_recompute(year)
+    return years
 
 
 def years_mark_dirty(years=None) -> int:
@@ -827,8 +845,8 @@ def submission_changed(submission, previous_status: str | None = None) -> None:
 
     Recomputes at once, set-based, only what the submission touched (its year; the submitting
     unit's subtree and ancestors; the targets and indicators of its form; the periods containing
-    its own), marks the year dirty and, at most once per year per minute (at once when tasks run
-    in-process), queues a full recompute after commit. If the broker is down the change still
+    its own), marks the year dirty and, at most once per year per minute (every time when tasks
+    run inline), queues a full recompute after commit. If the broker is down the change still
     saves and the work is recorded (``mattran.queue``); the year stays dirty.
 
     With ``previous_status``: when the values counted before and after are the same (an approval:
@@ -895,9 +913,11 @@ def _without_waiting(work) -> bool:
 
 
 def _tasks_run_in_process() -> bool:
+    """Tasks run inline (tests, commands): nothing would pick up a dirty year later."""
+    from mattran import inprocess
     from mattran.celery import app
 
-    return bool(app.conf.task_always_eager)
+    return bool(app.conf.task_always_eager) and not inprocess.enabled()
 
 
 def enqueue_year_recompute(year: int) -> bool:

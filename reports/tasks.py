@@ -23,10 +23,7 @@ def compute_targets(self, year: int) -> dict:
 @shared_task(name="reports.recompute_dirty_years", bind=True, **TASK_OPTIONS)
 def recompute_dirty_years(self) -> list[int]:
     """Beat, every few minutes: queue a recompute of each year a change has marked dirty."""
-    years = computation.dirty_years()
-    for year in years:
-        computation.enqueue_year_recompute(year)
-    return years
+    return computation.dirty_years_requeue()
 
 
 @shared_task(name="reports.compute_current_year", bind=True, **TASK_OPTIONS)

@@ -268,7 +268,7 @@ def test_postgresql_stopped_for_30_seconds_during_a_full_recompute_the_year_is_r
         _manage(url, "import_units", "--province", "20")
         _manage(url, "seed_demo", "--years", "2019", "--no-recompute")
         log = tmp_path / "worker.log"
-        worker = Worker(private_broker.url, log=log, delay=3, database_url=url).start()
+        worker = Worker(private_broker.url, log=log, delay=3, database_url=url, visibility_timeout=90).start()
         try:
             wait_until(lambda: "ready." in log.read_text(errors="replace"), timeout=60, what="the worker")
             from reports.tasks import compute_targets

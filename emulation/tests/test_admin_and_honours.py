@@ -42,6 +42,21 @@ def test_admin_action_copies_a_guide_to_the_next_year(admin_client):
     assert "đã có hướng dẫn" in again.content.decode()
 
 
+def test_a_guide_copied_in_the_admin_has_a_scored_sheet_for_every_commune(admin_client, django_capture_on_commit_callbacks):
+    """Nobody opens a sheet: the copy's year is scored after commit, one sheet per active commune."""
+    from emulation.models import ScoreSheet
+    from mattran.tests.factories import make_tree
+
+    make_tree(districts=2, communes=3, areas=1)
+    guide = EmulationGuide.objects.get(year=2020, scored_kind="COMMUNE")
+    url = reverse("admin:emulation_emulationguide_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(url, {"action": "copy_to_year", "_selected_action": [guide.pk], "apply": "1", "year": 2021})
+    sheets = ScoreSheet.objects.filter(guide__year=2021, guide__scored_kind="COMMUNE")
+    assert sheets.count() == 6 and not sheets.filter(computed_at__isnull=True).exists()
+    assert set(sheets.values_list("rank_in_province", flat=True)) == {1}
+
+
 def test_recompute_task_is_named_and_late_acknowledged():
     assert recompute_scores.name == "emulation.recompute_scores"
     assert recompute_scores.acks_late is True
