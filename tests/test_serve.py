@@ -27,6 +27,15 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _workers(group: int) -> set[int]:
+    """Pids of the main processes of celery workers in the process group ``group``."""
+    out = subprocess.run(["ps", "-ww", "-o", "pid=,ppid=,pgid=,args=", "-e"], capture_output=True, text=True).stdout
+    rows = [line.split(None, 3) for line in out.splitlines() if line.strip()]
+    workers = {int(pid): int(ppid) for pid, ppid, pgid, args in rows
+               if int(pgid) == group and "celery" in args and " worker" in args}
+    return {pid for pid, ppid in workers.items() if ppid not in workers}  # not the pool's children
+
+
 def _own_database(url: str) -> str:
     """A database of its own beside the test database, created fresh."""
     import psycopg2
@@ -72,6 +81,23 @@ def test_serve_runs_web_worker_and_beat_and_stops_them_all_on_sigterm():
                 time.sleep(1)
         assert state is not None, "serve did not answer /healthz"
         assert '"database": "ok"' in state and '"broker": "ok"' in state
+
+        # The worker dies (or gives up on a broker that stays away): the site keeps serving and a
+        # new worker is started.
+        wait = time.monotonic() + 30
+        while time.monotonic() < wait and not _workers(serve.pid):
+            time.sleep(1)
+        first = _workers(serve.pid)
+        assert first, "no celery worker under serve"
+        for pid in first:
+            os.kill(pid, signal.SIGKILL)
+        wait = time.monotonic() + 40
+        while time.monotonic() < wait and not (_workers(serve.pid) - first):
+            time.sleep(1)
+        assert serve.poll() is None, "serve stopped when its worker died"
+        assert _workers(serve.pid) - first, "the worker was not started again"
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.status == 200
 
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=60)
