@@ -19,13 +19,13 @@ def tree():
 
 
 def test_prints_the_provinces_results_as_a_table(tree, capsys):
-    """Given 3 of 4 areas holding the festival, the table shows 3/4, 75.00%, Không đạt, 1 not reported."""
+    """Given 3 of 4 areas holding the festival, the table shows 3/4, 75,0% (the target's one decimal, Vietnamese comma), Không đạt, 1 not reported."""
     call_command("compute_targets", "--year", "2019")
     out = capsys.readouterr().out
     header, *lines = out.strip().splitlines()
     assert header.split()[:2] == ["Chỉ", "tiêu"]
     festival_line = next(line for line in lines if line.startswith("ngay_hoi_kdc"))
-    assert festival_line.split() == ["ngay_hoi_kdc", "20", "3/4", "75.00%", "Không", "đạt", "Có", "1"]
+    assert festival_line.split() == ["ngay_hoi_kdc", "20", "3/4", "75,0%", "Không", "đạt", "Có", "1"]
     assert ComputationRun.objects.get(year=2019).status == "DONE"
 
 

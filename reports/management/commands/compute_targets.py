@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from mattran.models import Unit
+from reports.exports.formatting import format_number, format_target_percent
 from reports.models import ComputationRun, RunStatus, TargetResult
 from reports.tasks import compute_targets
 
@@ -38,8 +39,8 @@ class Command(BaseCommand):
         header = (_("Chỉ tiêu"), _("Đơn vị"), _("Đạt/Tổng số"), _("Tỷ lệ"), _("Đạt"), _("Đến hạn"), _("Chưa báo cáo"))
         table = [header] + [
             (
-                r.target.code, r.unit.code, f"{r.numerator}/{r.denominator}",
-                "—" if r.percent is None else f"{r.percent}%",
+                r.target.code, r.unit.code, f"{format_number(r.numerator)}/{format_number(r.denominator)}",
+                format_target_percent(r.target, r),
                 _("Đạt") if r.achieved else _("Không đạt"), _("Có") if r.due else _("Chưa"), str(r.not_reported),
             )
             for r in rows
