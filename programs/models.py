@@ -20,6 +20,10 @@ class ActionPlan(models.Model):
     term_start = models.PositiveSmallIntegerField(_("năm bắt đầu"))
     term_end = models.PositiveSmallIntegerField(_("năm kết thúc"))
     summary = models.TextField(_("tóm tắt"), blank=True)
+    preamble = models.TextField(_("căn cứ ban hành"), blank=True)
+    purpose = models.TextField(_("mục đích"), blank=True, help_text=_("Mỗi đoạn một dòng."))
+    requirements = models.TextField(_("yêu cầu"), blank=True, help_text=_("Mỗi đoạn một dòng."))
+    implementation = models.TextField(_("tổ chức thực hiện"), blank=True, help_text=_("Mỗi đoạn một dòng."))
 
     class Meta:
         verbose_name = _("chương trình hành động")
@@ -31,6 +35,18 @@ class ActionPlan(models.Model):
 
     def __str__(self):
         return self.title
+
+    def opening_sections(self) -> list[tuple[str, list[str]]]:
+        """The text before the programs (purpose, requirements) as (heading, paragraphs)."""
+        return _sections([(_("Mục đích"), self.purpose), (_("Yêu cầu"), self.requirements)])
+
+    def closing_sections(self) -> list[tuple[str, list[str]]]:
+        """The text after the programs (implementation) as (heading, paragraphs)."""
+        return _sections([(_("Tổ chức thực hiện"), self.implementation)])
+
+
+def _sections(parts):
+    return [(heading, [p for p in text.splitlines() if p.strip()]) for heading, text in parts if text.strip()]
 
 
 class WorkProgram(models.Model):
