@@ -1,10 +1,23 @@
 """Django admin for the unit tree and officers (Officer also appears inline on the User page)."""
-from django.contrib import admin
+import datetime
+import secrets
+from pathlib import Path
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import Officer, Unit, UnitKind
 
 # A Vietnamese admin (issue 17): the Front's name instead of Django's, and nothing it never uses.
@@ -67,22 +80,236 @@ class ProvinceFilter(admin.SimpleListFilter):
         return queryset.filter(province_id=self.value()) if self.value() else queryset
 
 
+class DistrictFilter(admin.SimpleListFilter):
+    """Districts of the chosen province (all of them when the tree holds one province)."""
+
+    title = _("huyện")
+    parameter_name = "district"
+
+    def lookups(self, request, model_admin):
+        districts = Unit.objects.filter(kind=UnitKind.DISTRICT)
+        if request.GET.get("province"):
+            districts = districts.filter(province_id=request.GET["province"])
+        elif Unit.objects.filter(kind=UnitKind.PROVINCE).count() > 1:
+            return []  # nationally, choose a province first
+        return list(districts.order_by("code").values_list("pk", "name"))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(district_id=self.value()) if self.value() else queryset
+
+
+class CommuneFilter(admin.SimpleListFilter):
+    """Communes of the chosen district (choose a district first: a province has hundreds)."""
+
+    title = _("xã")
+    parameter_name = "commune"
+
+    def lookups(self, request, model_admin):
+        if not request.GET.get("district"):
+            return []
+        return list(
+            Unit.objects.filter(kind=UnitKind.COMMUNE, district_id=request.GET["district"])
+            .order_by("code").values_list("pk", "name")
+        )
+
+    def queryset(self, request, queryset):
+        return queryset.filter(commune_id=self.value()) if self.value() else queryset
+
+
+class ActiveOnFilter(admin.SimpleListFilter):
+    """Units in force on a day: today, or 31 December of a recent year (any ?active_on=yyyy-mm-dd works)."""
+
+    title = _("có hiệu lực ngày")
+    parameter_name = "active_on"
+
+    def lookups(self, request, model_admin):
+        today = timezone.localdate()
+        days = [today] + [datetime.date(year, 12, 31) for year in range(today.year - 1, today.year - 11, -1)]
+        return [(day.isoformat(), _("hôm nay") if day == today else day.strftime("%d/%m/%Y")) for day in days]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            day = datetime.date.fromisoformat(self.value())
+        except ValueError:
+            return queryset.none()
+        return queryset.active_on(day)
+
+
+class EndUnitsForm(forms.Form):
+    day = forms.DateField(
+        label=_("Ngày cuối cùng có hiệu lực"), input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+        error_messages={"required": _("Nhập ngày kết thúc."), "invalid": _("Ngày không đúng dạng dd/mm/yyyy.")},
+    )
+
+
+class MoveAreasForm(forms.Form):
+    commune = forms.CharField(
+        label=_("Mã xã chuyển đến"), max_length=20, error_messages={"required": _("Nhập mã xã chuyển đến.")},
+    )
+    day = forms.DateField(
+        label=_("Thuộc xã mới từ ngày"), input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+        error_messages={"required": _("Nhập ngày chuyển."), "invalid": _("Ngày không đúng dạng dd/mm/yyyy.")},
+    )
+
+    def clean_commune(self):
+        code = self.cleaned_data["commune"].strip()
+        commune = Unit.objects.filter(code=code, kind=UnitKind.COMMUNE).first()
+        if commune is None:
+            raise forms.ValidationError(_("Không có xã mã “%(code)s”.") % {"code": code})
+        return commune
+
+
+class AreaFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp danh mục khu dân cư (.xlsx hoặc .csv)"),
+        error_messages={"required": _("Chọn tệp để tải lên."), "empty": _("Tệp rỗng.")},
+        help_text=_("Các cột ma_xa, ma_kdc, ten_kdc, loai và tùy chọn hieu_luc_tu, hieu_luc_den (dd/mm/yyyy). "
+                    "Ghi ngày vào hieu_luc_den để kết thúc một khu dân cư."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_AREA_FILE_BYTES:
+            raise forms.ValidationError(_("Tệp lớn hơn %(mb)d MB.") % {"mb": MAX_AREA_FILE_BYTES // (1024 * 1024)})
+        return upload
+
+
+MAX_AREA_FILE_BYTES = 10 * 1024 * 1024
+AREA_IMPORT_SESSION_KEY = "mattran.area_import"
+PREVIEW_ROWS = 200
+
+
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "kind", "division_type", "parent", "valid_from", "valid_to")
-    list_filter = ("kind", "division_type", ProvinceFilter)
+    list_filter = ("kind", "division_type", ProvinceFilter, DistrictFilter, CommuneFilter, ActiveOnFilter)
     search_fields = ("code", "name")
     autocomplete_fields = ("parent", "successor")
     list_select_related = ("parent",)
     readonly_fields = ("province", "district", "commune", "area")
     ordering = ("code",)
     show_full_result_count = False
+    actions = ["end_on_date", "move_to_commune"]
+    change_list_template = "admin/mattran/unit/change_list.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("parent")
 
     def autocomplete_label(self, obj):
         return unit_label(obj)
+
+    def get_urls(self):
+        urls = [
+            path("nhap-khu-dan-cu/", self.admin_site.admin_view(self.import_areas_view), name="mattran_unit_import_areas"),
+        ]
+        return urls + super().get_urls()
+
+    # --- Bulk actions ----------------------------------------------------------------
+
+    def _action_page(self, request, queryset, *, action, form, title, button):
+        return render(request, "admin/mattran/unit/action_form.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "title": title,
+            "form": form, "units": queryset[:PREVIEW_ROWS], "count": queryset.count(), "action": action,
+            "button": button, "selected": queryset.values_list("pk", flat=True),
+        })
+
+    @admin.action(description=_("Kết thúc hiệu lực vào một ngày"), permissions=["change"])
+    def end_on_date(self, request, queryset):
+        form = EndUnitsForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            day = form.cleaned_data["day"]
+            try:
+                count = services.units_end(units=queryset, on=day, by=request.user)
+            except services.UnitChangeError as error:
+                for message in error.errors:
+                    self.message_user(request, message, messages.ERROR)
+                return None
+            self.message_user(request, _("Đã kết thúc %(n)d đơn vị (kể cả đơn vị trực thuộc) ngày %(day)s.") % {
+                "n": count, "day": day.strftime("%d/%m/%Y"),
+            }, messages.SUCCESS)
+            return None
+        return self._action_page(
+            request, queryset, action="end_on_date", form=form,
+            title=_("Kết thúc hiệu lực các đơn vị đã chọn"), button=_("Kết thúc hiệu lực"),
+        )
+
+    @admin.action(description=_("Chuyển khu dân cư sang xã khác từ một ngày"), permissions=["change"])
+    def move_to_commune(self, request, queryset):
+        form = MoveAreasForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            commune, day = form.cleaned_data["commune"], form.cleaned_data["day"]
+            try:
+                moved = services.areas_move(areas=queryset, to=commune, on=day, by=request.user)
+            except services.UnitChangeError as error:
+                for message in error.errors:
+                    self.message_user(request, message, messages.ERROR)
+                return None
+            self.message_user(request, _("Đã chuyển %(n)d khu dân cư sang %(commune)s từ ngày %(day)s.") % {
+                "n": len(moved), "commune": commune.name, "day": day.strftime("%d/%m/%Y"),
+            }, messages.SUCCESS)
+            return None
+        return self._action_page(
+            request, queryset, action="move_to_commune", form=form,
+            title=_("Chuyển khu dân cư sang xã khác"), button=_("Chuyển"),
+        )
+
+    # --- Upload of the areas file: preview, then confirm ----------------------------
+
+    def import_areas_view(self, request):
+        """Upload → preview of what is added, changed and ended (nothing saved) → confirm → import."""
+        if not self.has_change_permission(request) or not self.has_add_permission(request):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": _("Tải lên danh mục khu dân cư"), "preview_rows": PREVIEW_ROWS}
+        pending = request.session.get(AREA_IMPORT_SESSION_KEY)
+        if request.method == "POST" and "confirm" in request.POST:
+            if not pending or request.POST.get("token") != pending["token"]:
+                self.message_user(request, _("Phiên xem trước đã hết; hãy tải tệp lên lại."), messages.ERROR)
+                return redirect("admin:mattran_unit_import_areas")
+            content = _stored_file_bytes(pending["path"])
+            _forget_pending(request)
+            try:
+                result = services.areas_import(name=pending["name"], content=content, by=request.user)
+            except services.AreaImportError as error:
+                context.update(form=AreaFileForm(), errors=error.errors)
+                return render(request, "admin/mattran/unit/import_areas.html", context)
+            self.message_user(request, str(result), messages.SUCCESS)
+            return redirect("admin:mattran_unit_changelist")
+        if request.method == "POST" and "cancel" in request.POST:
+            _forget_pending(request)
+            return redirect("admin:mattran_unit_changelist")
+        form = AreaFileForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            content = upload.read()
+            try:
+                preview = services.areas_import(name=upload.name, content=content, dry_run=True)
+            except services.AreaImportError as error:
+                context.update(form=form, errors=error.errors)
+                return render(request, "admin/mattran/unit/import_areas.html", context)
+            _forget_pending(request)
+            token = secrets.token_urlsafe(16)
+            stored = default_storage.save(f"area-imports/{token}{Path(upload.name).suffix.lower()}", ContentFile(content))
+            request.session[AREA_IMPORT_SESSION_KEY] = {"token": token, "path": stored, "name": upload.name}
+            context.update(preview=preview, token=token, file_name=upload.name)
+        context.setdefault("form", form)
+        return render(request, "admin/mattran/unit/import_areas.html", context)
+
+
+def _stored_file_bytes(stored: str) -> bytes:
+    with default_storage.open(stored, "rb") as handle:
+        return handle.read()
+
+
+def _forget_pending(request) -> None:
+    """Drop the previewed file kept between preview and confirm."""
+    pending = request.session.pop(AREA_IMPORT_SESSION_KEY, None)
+    if pending and default_storage.exists(pending["path"]):
+        default_storage.delete(pending["path"])
 
 
 @admin.register(Officer)

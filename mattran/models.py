@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class UnitKind(models.TextChoices):
@@ -73,6 +74,8 @@ class Unit(models.Model):
     )
 
     objects = UnitQuerySet.as_manager()
+    # Every edit, import and bulk action is kept (who, when, what); the ancestor columns follow the parent.
+    history = HistoricalRecords(excluded_fields=["province", "district", "commune", "area"])
 
     class Meta:
         verbose_name = _("đơn vị")
