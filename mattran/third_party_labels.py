@@ -4,7 +4,7 @@ Django merges every catalogue of a language and LOCALE_PATHS wins, so giving the
 Vietnamese msgstr in locale/vi translates django-axes and DRF's tokens without touching them.
 Listed with gettext_noop so `make messages` keeps them.
 """
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 LABELS = [
     # django-axes: models, fields, admin sections
@@ -24,4 +24,5 @@ LABELS = [
     # Django admin's hidden column headers of the index (untranslated in Django's own catalogue)
     gettext_noop("Model name"), gettext_noop("Add link"), gettext_noop("Change or view list link"),
     gettext_noop("Error:"),
+    ngettext_lazy("Please correct the error below.", "Please correct the errors below.", 1),
 ]

@@ -99,4 +99,5 @@ def test_a_due_year_outside_the_years_and_a_bad_precision_are_refused(admin_clie
     response, page = _post(admin_client, due_year="2021", display_precision="7")
     assert response.status_code == 200
     assert "Năm đánh giá phải nằm trong khoảng năm tính." in page
-    assert "Enter a valid" not in page and "Ensure this value" not in page
+    assert "Enter a valid" not in page and "Ensure this value" not in page and "Please correct" not in page
+    assert "Vui lòng sửa các lỗi dưới đây." in page

@@ -169,7 +169,7 @@ def build_report_data(root: Unit, period: Period, today: datetime.date) -> Repor
     previous = Period(period.year - 1, period.first_month, period.last_month)
     values = selectors.aggregates_by([root, *children], indicators, [period, previous])
     plans = selectors.plans_by([root], indicators, [period.year])
-    targets = selectors.targets_of_year(Target.objects.order_by("code"), period.year)
+    targets = selectors.targets_of_year(Target.objects.select_related("indicator").order_by("code"), period.year)
     due_years = {t.due_year for t in targets if t.due_year and t.due_year < period.year}
     results, due_results = {}, {}
     for r in TargetResult.objects.filter(
@@ -192,7 +192,8 @@ def build_report_data(root: Unit, period: Period, today: datetime.date) -> Repor
             ],
             targets=[
                 TargetLine(t, results.get((t.pk, root.pk)), period.year, due_results.get((t.pk, t.due_year)))
-                for t in targets if t.program_id == program.pk
+                # A target without a program of its own is reported under its indicator's program.
+                for t in targets if (t.program_id or t.indicator.program_id) == program.pk
             ],
         ))
     appendices = []
