@@ -1,7 +1,5 @@
 """Django admin for the unit tree and officers (Officer also appears inline on the User page)."""
 import datetime
-import secrets
-from pathlib import Path
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,15 +7,14 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from . import area_uploads, services
+from .forms import AreaFileForm
 from .models import Officer, Unit, UnitKind
 
 # A Vietnamese admin (issue 17): the Front's name instead of Django's, and nothing it never uses.
@@ -163,24 +160,7 @@ class MoveAreasForm(forms.Form):
         return commune
 
 
-class AreaFileForm(forms.Form):
-    file = forms.FileField(
-        label=_("Tệp danh mục khu dân cư (.xlsx hoặc .csv)"),
-        error_messages={"required": _("Chọn tệp để tải lên."), "empty": _("Tệp rỗng.")},
-        help_text=_("Các cột ma_xa, ma_kdc, ten_kdc, loai và tùy chọn hieu_luc_tu, hieu_luc_den (dd/mm/yyyy). "
-                    "Ghi ngày vào hieu_luc_den để kết thúc một khu dân cư."),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_AREA_FILE_BYTES:
-            raise forms.ValidationError(_("Tệp lớn hơn %(mb)d MB.") % {"mb": MAX_AREA_FILE_BYTES // (1024 * 1024)})
-        return upload
-
-
-MAX_AREA_FILE_BYTES = 10 * 1024 * 1024
-AREA_IMPORT_SESSION_KEY = "mattran.area_import"
-PREVIEW_ROWS = 200
+PREVIEW_ROWS = area_uploads.PREVIEW_ROWS
 
 
 @admin.register(Unit)
@@ -265,22 +245,20 @@ class UnitAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,
                    "title": _("Tải lên danh mục khu dân cư"), "preview_rows": PREVIEW_ROWS}
-        pending = request.session.get(AREA_IMPORT_SESSION_KEY)
         if request.method == "POST" and "confirm" in request.POST:
-            if not pending or request.POST.get("token") != pending["token"]:
+            kept = area_uploads.pending_take(request, request.POST.get("token", ""))
+            if kept is None:
                 self.message_user(request, _("Phiên xem trước đã hết; hãy tải tệp lên lại."), messages.ERROR)
                 return redirect("admin:mattran_unit_import_areas")
-            content = _stored_file_bytes(pending["path"])
-            _forget_pending(request)
             try:
-                result = services.areas_import(name=pending["name"], content=content, by=request.user)
+                result = services.areas_import(name=kept[0], content=kept[1], by=request.user)
             except services.AreaImportError as error:
                 context.update(form=AreaFileForm(), errors=error.errors)
                 return render(request, "admin/mattran/unit/import_areas.html", context)
             self.message_user(request, str(result), messages.SUCCESS)
             return redirect("admin:mattran_unit_changelist")
         if request.method == "POST" and "cancel" in request.POST:
-            _forget_pending(request)
+            area_uploads.pending_forget(request)
             return redirect("admin:mattran_unit_changelist")
         form = AreaFileForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
@@ -291,25 +269,10 @@ class UnitAdmin(SimpleHistoryAdmin):
             except services.AreaImportError as error:
                 context.update(form=form, errors=error.errors)
                 return render(request, "admin/mattran/unit/import_areas.html", context)
-            _forget_pending(request)
-            token = secrets.token_urlsafe(16)
-            stored = default_storage.save(f"area-imports/{token}{Path(upload.name).suffix.lower()}", ContentFile(content))
-            request.session[AREA_IMPORT_SESSION_KEY] = {"token": token, "path": stored, "name": upload.name}
+            token = area_uploads.pending_keep(request, name=upload.name, content=content)
             context.update(preview=preview, token=token, file_name=upload.name)
         context.setdefault("form", form)
         return render(request, "admin/mattran/unit/import_areas.html", context)
-
-
-def _stored_file_bytes(stored: str) -> bytes:
-    with default_storage.open(stored, "rb") as handle:
-        return handle.read()
-
-
-def _forget_pending(request) -> None:
-    """Drop the previewed file kept between preview and confirm."""
-    pending = request.session.pop(AREA_IMPORT_SESSION_KEY, None)
-    if pending and default_storage.exists(pending["path"]):
-        default_storage.delete(pending["path"])
 
 
 @admin.register(Officer)

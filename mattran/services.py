@@ -219,11 +219,12 @@ class AreaImportResult:
         }
 
 
-def areas_import(*, name: str, content: bytes, dry_run: bool = False, by=None) -> AreaImportResult:
+def areas_import(*, name: str, content: bytes, dry_run: bool = False, by=None, scope: Unit | None = None) -> AreaImportResult:
     """Load residential areas from an .xlsx or .csv file; all or nothing.
 
     With ``dry_run`` nothing is written: the result lists what would be added, changed and ended
-    (the admin's preview). Written rows are kept in the units' history, by ``by``.
+    (the admin's preview). Written rows are kept in the units' history, by ``by``. With ``scope``
+    (a district officer's upload) every commune and every existing area must lie within it.
 
     Columns ``ma_xa``, ``ma_kdc``, ``ten_kdc``, ``loai`` and optional ``hieu_luc_tu``,
     ``hieu_luc_den`` (dd/mm/yyyy). Any problem rejects the whole file with
@@ -288,14 +289,27 @@ def areas_import(*, name: str, content: bytes, dry_run: bool = False, by=None) -
         Unit.objects.filter(kind=UnitKind.COMMUNE, code__in={p[1] for p in parsed}).values_list("code", "id")
     )
     existing = {u.code: u for u in Unit.objects.filter(code__in=[p[2] for p in parsed if p[2]]).select_related("parent")}
+    in_scope = None if scope is None else set(
+        Unit.objects.within(scope).filter(code__in=communes).values_list("code", flat=True)
+    )
     for number, commune_code, code, *_rest in parsed:
         if commune_code not in communes:
             errors.append(_("Dòng %(row)d: không có xã mã “%(code)s”.") % {"row": number, "code": commune_code})
+        elif in_scope is not None and commune_code not in in_scope:
+            errors.append(
+                _("Dòng %(row)d: xã mã “%(code)s” không thuộc %(scope)s.")
+                % {"row": number, "code": commune_code, "scope": scope.name}
+            )
         other = existing.get(code)
         if other is not None and other.kind != UnitKind.AREA:
             errors.append(
                 _("Dòng %(row)d: mã “%(code)s” đã dùng cho đơn vị khác (%(name)s).")
                 % {"row": number, "code": code, "name": other.name}
+            )
+        elif other is not None and scope is not None and not other.is_within(scope):
+            errors.append(
+                _("Dòng %(row)d: khu dân cư mã “%(code)s” thuộc đơn vị ngoài %(scope)s.")
+                % {"row": number, "code": code, "scope": scope.name}
             )
     if not parsed and not errors:
         errors.append(_("Tệp không có dòng dữ liệu nào."))
