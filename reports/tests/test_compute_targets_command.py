@@ -40,3 +40,12 @@ def test_bad_year_and_unknown_unit_are_refused_in_vietnamese(tree):
         call_command("compute_targets", "--year", "1800")
     with pytest.raises(CommandError, match="Không có đơn vị"):
         call_command("compute_targets", "--year", "2019", "--unit", "NOPE")
+
+
+def test_a_rating_target_due_in_2019_reads_passed_in_2020_and_not_yet_in_2018(tree, capsys):
+    for year in (2018, 2020):
+        call_command("compute_targets", "--year", str(year))
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("bctmt_kha_tro_len")]
+    assert len(lines) == 2
+    assert "Chưa" in lines[0].split() and "Đã qua (2019)" not in lines[0]  # 2018, before the due year
+    assert "Đã qua (2019)" in lines[1]  # 2020, after it

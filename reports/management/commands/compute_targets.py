@@ -41,7 +41,7 @@ class Command(BaseCommand):
             (
                 r.target.code, r.unit.code, f"{format_number(r.numerator)}/{format_number(r.denominator)}",
                 format_target_percent(r.target, r),
-                _("Đạt") if r.achieved else _("Không đạt"), _("Có") if r.due else _("Chưa"), str(r.not_reported),
+                _("Đạt") if r.achieved else _("Không đạt"), self.due_text(r.target, year), str(r.not_reported),
             )
             for r in rows
         ]
@@ -50,6 +50,14 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         if len(table) == 1:
             self.stdout.write(_("Không có kết quả nào cho năm %(year)s.") % {"year": year})
+
+    @staticmethod
+    def due_text(target, year: int) -> str:
+        """"Có" in a judged year, "Chưa" before the due year, "Đã qua (2019)" after it."""
+        state = target.due_state(year)
+        if state == "after":
+            return _("Đã qua (%(year)s)") % {"year": target.due_year}
+        return _("Có") if state == "due" else _("Chưa")
 
     def wait_for(self, year: int, task_id: str) -> None:
         """The run record is the task's result: wait until this task's run of the year has finished."""
