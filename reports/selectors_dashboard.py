@@ -71,14 +71,6 @@ def root_unit_for(user, code: str | None = None) -> Unit:
     return province
 
 
-def result_status(result: TargetResult | None) -> str:
-    if result is None:
-        return NO_DATA
-    if not result.due:
-        return NOT_DUE
-    return ACHIEVED if result.achieved else NOT_ACHIEVED
-
-
 @dataclass(frozen=True)
 class Judgement:
     """How a target stands for a unit in a year, with the words to show."""
