@@ -82,3 +82,21 @@ def test_the_criterion_section_choice_names_its_guide_and_year(admin_client):
     html = admin_client.get(reverse("admin:emulation_criterion_add")).content.decode()
     assert "Hướng dẫn cấp huyện (2031) — 1. Chương trình 1" in html
     assert "Hướng dẫn cấp huyện (2032) — 1. Chương trình 1" in html
+
+
+def test_every_admin_model_and_field_label_is_vietnamese():
+    """No label left as Django derives it from an English name ("indicator", "province", "section"),
+    third-party models included (axes, tokens): a Vietnamese label has a letter outside ASCII."""
+    from django.utils import translation
+
+    english = []
+    with translation.override("vi"):
+        for model in admin.site._registry:
+            opts = model._meta
+            labels = [("model", opts.verbose_name), ("app", opts.app_config.verbose_name)]
+            labels += [
+                (f.name, f.verbose_name) for f in opts.get_fields()
+                if hasattr(f, "verbose_name") and not (f.auto_created and not f.concrete) and f.name != "id"
+            ]
+            english += [(opts.label, name, str(label)) for name, label in labels if str(label).isascii()]
+    assert english == []
