@@ -21,6 +21,14 @@ LABELS = [
     # Django REST framework's tokens
     gettext_noop("Auth Token"), gettext_noop("Token"), gettext_noop("Tokens"), gettext_noop("Key"),
     gettext_noop("Created"),
+    # django-simple-history's history pages (it ships no Vietnamese)
+    gettext_noop("Object"), gettext_noop("Date/time"), gettext_noop("Comment"), gettext_noop("Changed by"),
+    gettext_noop("Change reason"), gettext_noop("Changes"), gettext_noop("Changed"), gettext_noop("Deleted"),
+    gettext_noop("Change history: %s"), gettext_noop("View history: %s"), gettext_noop("View %s"),
+    gettext_noop("Revert %s"), gettext_noop("Revert"), gettext_noop("Change History"), gettext_noop("Close"),
+    gettext_noop("This object doesn't have a change history."),
+    gettext_noop("Choose a date from the list below to revert to a previous version of this object."),
+    ngettext_lazy("entry", "entries", 1),
     # Django admin's hidden column headers of the index (untranslated in Django's own catalogue)
     gettext_noop("Model name"), gettext_noop("Add link"), gettext_noop("Change or view list link"),
     gettext_noop("Error:"),

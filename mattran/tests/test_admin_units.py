@@ -107,6 +107,9 @@ def test_ending_areas_from_the_list_asks_for_the_date_then_ends_them_with_histor
     record = unit.history.latest()
     assert record.history_user.username == "admin" and record.history_change_reason == "Kết thúc hiệu lực ngày 31/12/2020"
     assert ComputationRun.objects.get(year=2020).dirty
+    history = admin_client.get(reverse("admin:mattran_unit_history", args=[unit.pk])).content.decode()
+    assert "Kết thúc hiệu lực ngày 31/12/2020" in history and "Người thay đổi" in history and "Lý do thay đổi" in history
+    assert "Changed by" not in history and "Change reason" not in history
 
 
 def test_ending_a_commune_ends_its_areas_too(tree):
