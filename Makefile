@@ -20,7 +20,9 @@ run: install
 	$(PY) manage.py import_units --province 20
 	$(PY) manage.py seed_demo
 	@echo "Cổng MTTQ Lạng Sơn: http://127.0.0.1:$(PORT)/"
-	MATTRAN_INPROCESS_WORKER=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# The demo shows the portal's own Vietnamese 404/500 pages, not Django's debug page; --insecure
+	@# serves static files without DEBUG. DJANGO_DEBUG=true make run brings the debug pages back.
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-false} MATTRAN_INPROCESS_WORKER=1 $(PY) manage.py runserver --insecure 127.0.0.1:$(PORT)
 
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

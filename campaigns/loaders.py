@@ -15,6 +15,8 @@ CAMPAIGNS = {
         "Đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh (Chỉ thị số 05-CT/TW)",
         "STUDY", 1, None, 7,
     ),
+    # The seed puts the festival in Chương trình 1 ("Nâng cao chất lượng … Ngày hội Đại đoàn kết toàn dân tộc").
+    "ngay_hoi_dai_doan_ket": ("Ngày hội Đại đoàn kết toàn dân tộc ở khu dân cư (18/11 hằng năm)", "MOVEMENT", 1, None, 8),
 }
 
 

@@ -122,6 +122,14 @@ class CriterionAdmin(RescoresYearAdmin):
     search_fields = ["code", "text"]
     inlines = [CriterionBandInline]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "section":
+            # Every guide has a "1. Chương trình 1…" section: name the guide and its year.
+            field.queryset = field.queryset.select_related("guide").order_by("-guide__year", "guide__scored_kind", "order")
+            field.label_from_instance = lambda s: f"{s.guide.title} ({s.guide.year}) — {s.order}. {s.title}"
+        return field
+
 
 class ClusterForm(forms.ModelForm):
     class Meta:

@@ -67,7 +67,7 @@ class EmulationGuide(models.Model):
 class Section(models.Model):
     """A part of a guide, by default one per work program."""
 
-    guide = models.ForeignKey(EmulationGuide, on_delete=models.CASCADE, related_name="sections")
+    guide = models.ForeignKey(EmulationGuide, verbose_name=_("hướng dẫn"), on_delete=models.CASCADE, related_name="sections")
     order = models.PositiveSmallIntegerField(_("thứ tự"))
     title = models.CharField(_("tên phần"), max_length=300)
     program = models.ForeignKey(
@@ -137,7 +137,7 @@ class Criterion(models.Model):
     scored unit's own rating (SUBTREE is refused when the target counts the scored level).
     """
 
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="criteria")
+    section = models.ForeignKey(Section, verbose_name=_("phần"), on_delete=models.CASCADE, related_name="criteria")
     order = models.PositiveSmallIntegerField(_("thứ tự"))
     code = models.CharField(_("mã"), max_length=20)
     text = models.TextField(_("nội dung"))
@@ -243,7 +243,7 @@ class CriterionBand(models.Model):
 class ClassificationBand(models.Model):
     """Xếp loại: a total of at least ``min_total`` earns this band."""
 
-    guide = models.ForeignKey(EmulationGuide, on_delete=models.CASCADE, related_name="bands")
+    guide = models.ForeignKey(EmulationGuide, verbose_name=_("hướng dẫn"), on_delete=models.CASCADE, related_name="bands")
     name = models.CharField(_("xếp loại"), max_length=60)
     min_total = models.DecimalField(_("từ tổng điểm"), max_digits=6, decimal_places=2)
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
@@ -272,7 +272,7 @@ class ClassificationBand(models.Model):
 class Cluster(models.Model):
     """Cụm thi đua: scored units ranked together."""
 
-    guide = models.ForeignKey(EmulationGuide, on_delete=models.CASCADE, related_name="clusters")
+    guide = models.ForeignKey(EmulationGuide, verbose_name=_("hướng dẫn"), on_delete=models.CASCADE, related_name="clusters")
     name = models.CharField(_("tên cụm"), max_length=200)
     members = models.ManyToManyField(Unit, verbose_name=_("đơn vị"), related_name="emulation_clusters", blank=True)
 
@@ -310,11 +310,11 @@ class ScoreSheet(models.Model):
     rank_in_province = models.PositiveIntegerField(_("hạng toàn tỉnh"), null=True, blank=True)
     version = models.PositiveIntegerField(_("phiên bản"), default=1)
     self_scored_at = models.DateTimeField(_("tự chấm lúc"), null=True, blank=True)
-    self_scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    self_scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người tự chấm"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reviewed_at = models.DateTimeField(_("thẩm định lúc"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người thẩm định"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     finalized_at = models.DateTimeField(_("quyết định lúc"), null=True, blank=True)
-    finalized_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    finalized_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người chốt"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     computed_at = models.DateTimeField(_("tính lúc"), null=True, blank=True)
     # A FINAL sheet keeps its decided total; this is what the newer data would give, when it differs.
     newer_total = models.DecimalField(_("tổng điểm theo số liệu mới"), max_digits=7, decimal_places=2, null=True, blank=True)
@@ -339,17 +339,17 @@ class Score(models.Model):
     ``min_points``/``max_points`` copy the criterion's range so the database enforces it.
     """
 
-    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores")
+    sheet = models.ForeignKey(ScoreSheet, verbose_name=_("bảng chấm điểm"), on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(Criterion, verbose_name=_("tiêu chí"), on_delete=models.PROTECT, related_name="scores")
-    min_points = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("0"), editable=False)
-    max_points = models.DecimalField(max_digits=6, decimal_places=2, editable=False)
+    min_points = models.DecimalField(_("điểm tối thiểu"), max_digits=6, decimal_places=2, default=Decimal("0"), editable=False)
+    max_points = models.DecimalField(_("điểm tối đa"), max_digits=6, decimal_places=2, editable=False)
     self_points = models.DecimalField(_("điểm tự chấm"), max_digits=6, decimal_places=2, null=True, blank=True)
-    self_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    self_at = models.DateTimeField(null=True, blank=True)
+    self_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người tự chấm"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    self_at = models.DateTimeField(_("tự chấm lúc"), null=True, blank=True)
     reviewed_points = models.DecimalField(_("điểm thẩm định"), max_digits=6, decimal_places=2, null=True, blank=True)
     review_comment = models.TextField(_("nhận xét thẩm định"), blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người thẩm định"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(_("thẩm định lúc"), null=True, blank=True)
     final_points = models.DecimalField(_("điểm chính thức"), max_digits=6, decimal_places=2, null=True, blank=True)
     auto_points = models.DecimalField(_("điểm tự động"), max_digits=6, decimal_places=2, null=True, blank=True)
     auto_detail = models.CharField(_("căn cứ tính tự động"), max_length=200, blank=True)
@@ -421,9 +421,9 @@ class Evidence(models.Model):
 class SheetReopening(models.Model):
     """A record that a final sheet was reopened, by whom and why."""
 
-    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="reopenings")
+    sheet = models.ForeignKey(ScoreSheet, verbose_name=_("bảng chấm điểm"), on_delete=models.CASCADE, related_name="reopenings")
     reopened_at = models.DateTimeField(_("mở lại lúc"), auto_now_add=True)
-    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người mở lại"), on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("lý do"))
     previous_total = models.DecimalField(_("tổng điểm trước khi mở lại"), max_digits=7, decimal_places=2)
 
@@ -462,9 +462,9 @@ class Nomination(models.Model):
     status = models.CharField(_("trạng thái"), max_length=10, choices=NominationStatus.choices, default=NominationStatus.PROPOSED)
     decided_on = models.DateField(_("ngày quyết định"), null=True, blank=True)
     decision_note = models.TextField(_("ghi chú quyết định"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người quyết định"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người tạo"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("đề nghị danh hiệu")

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class UnitKind(models.TextChoices):
@@ -61,10 +62,10 @@ class Unit(models.Model):
         "self", verbose_name=_("đơn vị cấp trên"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="children",
     )
-    province = models.ForeignKey("self", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+")
-    district = models.ForeignKey("self", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+")
-    commune = models.ForeignKey("self", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+")
-    area = models.ForeignKey("self", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey("self", verbose_name=_("tỉnh"), null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey("self", verbose_name=_("huyện"), null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey("self", verbose_name=_("xã"), null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey("self", verbose_name=_("khu dân cư"), null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+")
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     successor = models.ForeignKey(
@@ -73,6 +74,8 @@ class Unit(models.Model):
     )
 
     objects = UnitQuerySet.as_manager()
+    # Every edit, import and bulk action is kept (who, when, what); the ancestor columns follow the parent.
+    history = HistoricalRecords(excluded_fields=["province", "district", "commune", "area"])
 
     class Meta:
         verbose_name = _("đơn vị")
@@ -149,7 +152,7 @@ class OfficerRole(models.TextChoices):
 class Officer(models.Model):
     """A user's place in the Front: the unit whose subtree they may see, and their role."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="officer")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("tài khoản"), on_delete=models.CASCADE, related_name="officer")
     unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="officers")
     role = models.CharField(_("vai trò"), max_length=20, choices=OfficerRole.choices)
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .models import Unit, UnitKind
+from .models import ANCESTOR_FIELD, Unit, UnitKind
 from .signals import units_changed
 
 # --------------------------------------------------------------------------------------
@@ -183,10 +185,33 @@ def _parse_date(value):
 
 
 @dataclass
+class AreaChange:
+    """One row of an import preview: the area, its commune, and the fields that change (old → new)."""
+
+    code: str
+    name: str
+    commune: str
+    changes: dict = field(default_factory=dict)
+    valid_to: datetime.date | None = None
+
+    def readable_changes(self) -> list[tuple[str, object, object]]:
+        """(field label, old, new) in the unit's own Vietnamese labels."""
+        return [
+            (str(Unit._meta.get_field(name.removesuffix("_id")).verbose_name), old, new)
+            for name, (old, new) in self.changes.items()
+        ]
+
+
+@dataclass
 class AreaImportResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    dry_run: bool = False
+    # What the file adds, changes and ends (an area whose end date is set or moved), for the preview.
+    added: list[AreaChange] = field(default_factory=list)
+    changed: list[AreaChange] = field(default_factory=list)
+    ended: list[AreaChange] = field(default_factory=list)
 
     def __str__(self):
         return _("Khu dân cư: thêm mới %(i)d, cập nhật %(u)d, không đổi %(n)d.") % {
@@ -194,8 +219,12 @@ class AreaImportResult:
         }
 
 
-def areas_import(*, name: str, content: bytes) -> AreaImportResult:
+def areas_import(*, name: str, content: bytes, dry_run: bool = False, by=None, scope: Unit | None = None) -> AreaImportResult:
     """Load residential areas from an .xlsx or .csv file; all or nothing.
+
+    With ``dry_run`` nothing is written: the result lists what would be added, changed and ended
+    (the admin's preview). Written rows are kept in the units' history, by ``by``. With ``scope``
+    (a district officer's upload) every commune and every existing area must lie within it.
 
     Columns ``ma_xa``, ``ma_kdc``, ``ten_kdc``, ``loai`` and optional ``hieu_luc_tu``,
     ``hieu_luc_den`` (dd/mm/yyyy). Any problem rejects the whole file with
@@ -259,22 +288,35 @@ def areas_import(*, name: str, content: bytes) -> AreaImportResult:
     communes = dict(
         Unit.objects.filter(kind=UnitKind.COMMUNE, code__in={p[1] for p in parsed}).values_list("code", "id")
     )
-    existing = {u.code: u for u in Unit.objects.filter(code__in=[p[2] for p in parsed if p[2]])}
+    existing = {u.code: u for u in Unit.objects.filter(code__in=[p[2] for p in parsed if p[2]]).select_related("parent")}
+    in_scope = None if scope is None else set(
+        Unit.objects.within(scope).filter(code__in=communes).values_list("code", flat=True)
+    )
     for number, commune_code, code, *_rest in parsed:
         if commune_code not in communes:
             errors.append(_("Dòng %(row)d: không có xã mã “%(code)s”.") % {"row": number, "code": commune_code})
+        elif in_scope is not None and commune_code not in in_scope:
+            errors.append(
+                _("Dòng %(row)d: xã mã “%(code)s” không thuộc %(scope)s.")
+                % {"row": number, "code": commune_code, "scope": scope.name}
+            )
         other = existing.get(code)
         if other is not None and other.kind != UnitKind.AREA:
             errors.append(
                 _("Dòng %(row)d: mã “%(code)s” đã dùng cho đơn vị khác (%(name)s).")
                 % {"row": number, "code": code, "name": other.name}
             )
+        elif other is not None and scope is not None and not other.is_within(scope):
+            errors.append(
+                _("Dòng %(row)d: khu dân cư mã “%(code)s” thuộc đơn vị ngoài %(scope)s.")
+                % {"row": number, "code": code, "scope": scope.name}
+            )
     if not parsed and not errors:
         errors.append(_("Tệp không có dòng dữ liệu nào."))
     if errors:
         raise AreaImportError(sorted(errors, key=_row_of))
 
-    result = AreaImportResult()
+    result = AreaImportResult(dry_run=dry_run)
     new, changed = [], []
     for _number, commune_code, code, area_name, division_type, dates in parsed:
         wanted = {
@@ -284,22 +326,136 @@ def areas_import(*, name: str, content: bytes) -> AreaImportResult:
         unit = existing.get(code)
         if unit is None:
             new.append(Unit(code=code, kind=UnitKind.AREA, **wanted))
+            result.added.append(AreaChange(code, area_name, commune_code, valid_to=wanted["valid_to"]))
         elif any(getattr(unit, f) != v for f, v in wanted.items()):
+            diff = {f: (getattr(unit, f), v) for f, v in wanted.items() if getattr(unit, f) != v}
+            if "parent_id" in diff:  # shown as commune codes, not ids
+                diff["parent_id"] = (unit.parent.code if unit.parent_id else None, commune_code)
+            row = AreaChange(code, area_name, commune_code, diff, wanted["valid_to"])
+            (result.ended if "valid_to" in diff and wanted["valid_to"] else result.changed).append(row)
             for f, v in wanted.items():
                 setattr(unit, f, v)
             changed.append(unit)
         else:
             result.unchanged += 1
+    result.inserted, result.updated = len(new), len(changed)
+    if dry_run:
+        return result
     with transaction.atomic():
-        Unit.objects.bulk_create(new, batch_size=2000)
-        Unit.objects.bulk_update(changed, _AREA_FIELDS, batch_size=2000)
+        reason = _("Nhập danh mục khu dân cư từ tệp %(name)s") % {"name": Path(name).name}
+        bulk_create_with_history(new, Unit, batch_size=2000, default_user=by, default_change_reason=reason)
+        bulk_update_with_history(changed, Unit, _AREA_FIELDS, batch_size=2000, default_user=by, default_change_reason=reason)
         if new or changed:
             Unit.refresh_ancestor_columns(Unit.objects.filter(code__in=[u.code for u in new + changed]))
             units_changed.send(sender=Unit)
-    result.inserted, result.updated = len(new), len(changed)
     return result
 
 
 def _row_of(message: str) -> int:
     digits = "".join(ch if ch.isdigit() else " " for ch in message).split()
     return int(digits[0]) if digits else 0
+
+
+# --------------------------------------------------------------------------------------
+# Bulk changes of the unit tree from the admin: end on a date, move to another commune
+# --------------------------------------------------------------------------------------
+
+
+class UnitChangeError(Exception):
+    """A bulk change refused as a whole; ``errors`` are Vietnamese sentences naming the units."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+def _subtree_ids(units) -> set[int]:
+    """The units and everything under them, one query per kind present."""
+    ids: set[int] = set()
+    by_kind: dict[str, list[int]] = {}
+    for unit in units:
+        by_kind.setdefault(unit.kind, []).append(unit.pk)
+    for kind, pks in by_kind.items():
+        ids.update(Unit.objects.filter(**{f"{ANCESTOR_FIELD[kind]}__in": pks}).values_list("pk", flat=True))
+    return ids
+
+
+def units_end(*, units, on: datetime.date, by=None) -> int:
+    """End ``units`` and everything under them on ``on`` (their last valid day); all or nothing.
+
+    Units already ended on or before ``on`` keep their date. Recorded in each unit's history and
+    announced with ``units_changed`` so the computed years are marked dirty. Returns how many ended.
+    """
+    units = list(units)
+    errors = [
+        _("%(code)s %(name)s bắt đầu hiệu lực ngày %(start)s, sau ngày kết thúc %(end)s.")
+        % {"code": u.code, "name": u.name, "start": u.valid_from.strftime("%d/%m/%Y"), "end": on.strftime("%d/%m/%Y")}
+        for u in units if u.valid_from and u.valid_from > on
+    ]
+    if errors:
+        raise UnitChangeError(errors)
+    with transaction.atomic():
+        targets = list(
+            Unit.objects.select_for_update().filter(pk__in=_subtree_ids(units))
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+        )
+        for unit in targets:
+            unit.valid_to = on
+        reason = _("Kết thúc hiệu lực ngày %(day)s") % {"day": on.strftime("%d/%m/%Y")}
+        bulk_update_with_history(targets, Unit, ["valid_to"], default_user=by, default_change_reason=reason)
+        if targets:
+            units_changed.send(sender=Unit)
+    return len(targets)
+
+
+def moved_code(code: str, on: datetime.date) -> str:
+    """The code of an area's successor under its new commune: ``D1C1A1`` moved on 1/7/2025 → ``D1C1A1-20250701``."""
+    return f"{code}-{on:%Y%m%d}"
+
+
+def areas_move(*, areas, to, on: datetime.date, by=None) -> list[Unit]:
+    """Move residential areas to commune ``to`` from ``on``, all or nothing.
+
+    A figure is computed on the tree as at its period's end, so a move must not re-cut earlier
+    years: each area ends the day before ``on`` and a successor with the same name, under ``to``,
+    starts on ``on`` (code from :func:`moved_code`). Both are kept in the history; ``units_changed``
+    marks the computed years dirty. Returns the successors.
+    """
+    areas = list(areas)
+    errors = []
+    if to.kind != UnitKind.COMMUNE:
+        errors.append(_("%(name)s không phải cấp xã.") % {"name": to.name})
+    elif not to.is_active_on(on):
+        errors.append(_("Xã %(name)s không còn hiệu lực ngày %(day)s.") % {"name": to.name, "day": on.strftime("%d/%m/%Y")})
+    day_before = on - datetime.timedelta(days=1)
+    for area in areas:
+        if area.kind != UnitKind.AREA:
+            errors.append(_("%(code)s %(name)s không phải khu dân cư.") % {"code": area.code, "name": area.name})
+        elif area.parent_id == to.pk:
+            errors.append(_("%(code)s %(name)s đã thuộc %(commune)s.") % {"code": area.code, "name": area.name, "commune": to.name})
+        elif not area.is_active_on(on) or (area.valid_from and area.valid_from > day_before):
+            errors.append(
+                _("%(code)s %(name)s không có hiệu lực trước và trong ngày %(day)s.")
+                % {"code": area.code, "name": area.name, "day": on.strftime("%d/%m/%Y")}
+            )
+    taken = set(Unit.objects.filter(code__in=[moved_code(a.code, on) for a in areas]).values_list("code", flat=True))
+    errors += [_("Mã %(code)s đã có.") % {"code": code} for code in sorted(taken)]
+    if errors:
+        raise UnitChangeError(errors)
+    reason = _("Chuyển sang %(commune)s từ ngày %(day)s") % {"commune": to.name, "day": on.strftime("%d/%m/%Y")}
+    with transaction.atomic():
+        successors = [
+            Unit(code=moved_code(a.code, on), name=a.name, kind=UnitKind.AREA, division_type=a.division_type,
+                 parent=to, valid_from=on, valid_to=a.valid_to)
+            for a in areas
+        ]
+        successors = bulk_create_with_history(successors, Unit, default_user=by, default_change_reason=reason)
+        Unit.refresh_ancestor_columns(Unit.objects.filter(code__in=[s.code for s in successors]))
+        by_code = dict(Unit.objects.filter(code__in=[s.code for s in successors]).values_list("code", "pk"))
+        for area in areas:
+            area.valid_to = day_before
+            area.successor_id = by_code[moved_code(area.code, on)]
+        bulk_update_with_history(areas, Unit, ["valid_to", "successor"], default_user=by, default_change_reason=reason)
+        units_changed.send(sender=Unit)
+    return list(Unit.objects.filter(code__in=[s.code for s in successors]).order_by("code"))

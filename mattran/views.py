@@ -1,16 +1,22 @@
 """Home page, unit browser and health check."""
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import TemplateView
 
 from programs import selectors as program_selectors
 
-from . import selectors
-from .access import ScopedViewMixin, visible_units
-from .models import Unit
+from . import area_uploads, selectors, services
+from .access import ScopedViewMixin, officer_of, visible_units
+from .forms import AreaFileForm
+from .models import OfficerRole, Unit, UnitKind
 
 
 class HomeView(ScopedViewMixin, TemplateView):
@@ -73,8 +79,66 @@ class UnitBrowserView(ScopedViewMixin, TemplateView):
             page=page,
             rows=[(child, counts.get(child.pk)) for child in rows],
             today=today,
+            scope=scope,
+            can_upload_areas=may_upload_areas(self.request.user),
             **kwargs,
         )
+
+
+def may_upload_areas(user) -> bool:
+    """A district officer may upload the district's areas file when the province allows it (settings)."""
+    officer = officer_of(user)
+    return bool(
+        settings.AREAS_UPLOAD_BY_DISTRICTS and officer is not None
+        and officer.role == OfficerRole.DISTRICT_OFFICER and officer.unit.kind == UnitKind.DISTRICT
+    )
+
+
+class AreaUploadView(ScopedViewMixin, View):
+    """A district officer's upload of the district's areas: preview, then confirm (as in the admin)."""
+
+    template_name = "mattran/area_upload.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not may_upload_areas(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def render(self, **context):
+        context.update(district=self.scope, preview_rows=area_uploads.PREVIEW_ROWS)
+        context.setdefault("form", AreaFileForm())
+        return render(self.request, self.template_name, context)
+
+    def get(self, request):
+        return self.render()
+
+    def post(self, request):
+        district = self.scope
+        if "cancel" in request.POST:
+            area_uploads.pending_forget(request)
+            return redirect("units:detail", code=district.code)
+        if "confirm" in request.POST:
+            kept = area_uploads.pending_take(request, request.POST.get("token", ""))
+            if kept is None:
+                messages.error(request, _("Phiên xem trước đã hết; hãy tải tệp lên lại."))
+                return redirect("units:upload_areas")
+            try:
+                result = services.areas_import(name=kept[0], content=kept[1], by=request.user, scope=district)
+            except services.AreaImportError as error:
+                return self.render(errors=error.errors)
+            messages.success(request, str(result))
+            return redirect("units:detail", code=district.code)
+        form = AreaFileForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render(form=form)
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        try:
+            preview = services.areas_import(name=upload.name, content=content, dry_run=True, scope=district)
+        except services.AreaImportError as error:
+            return self.render(form=form, errors=error.errors)
+        token = area_uploads.pending_keep(request, name=upload.name, content=content)
+        return self.render(preview=preview, token=token, file_name=upload.name)
 
 
 def bare(request):

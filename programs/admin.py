@@ -1,5 +1,9 @@
 """Django admin for the action program: plans, work programs with their tasks, scales, indicators, targets."""
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from mattran.models import UnitKind
 
 from .models import ActionPlan, Indicator, RatingLevel, RatingScale, Target, Task, WorkProgram
 
@@ -71,10 +75,38 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_select_related = ("program",)
     autocomplete_fields = ("rating_scale",)
 
+    def autocomplete_label(self, obj):
+        return f"{obj.code} · {obj.name} ({obj.get_value_type_display().lower()})"
+
+
+class TargetAdminForm(forms.ModelForm):
+    """Counted levels as Vietnamese checkboxes instead of a JSON text box."""
+
+    counted_kinds = forms.MultipleChoiceField(
+        label=_("Cấp được tính"), choices=UnitKind.choices, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Chọn ít nhất một cấp được tính.")},
+        help_text=_("Các cấp đơn vị có giá trị của chỉ số được đếm vào tỷ lệ."),
+    )
+
+    class Meta:
+        model = Target
+        fields = [
+            "code", "name", "program", "indicator", "counted_kinds", "condition", "rating_level", "number_threshold",
+            "operator", "threshold_percent", "display_precision", "first_year", "last_year", "due_year", "description",
+        ]
+
+    def clean_counted_kinds(self):
+        chosen = self.cleaned_data["counted_kinds"]
+        return [kind for kind in UnitKind.values if kind in chosen]
+
 
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "indicator", "operator", "threshold_percent", "due_year", "program")
+    form = TargetAdminForm
+    list_display = (
+        "code", "name", "indicator", "operator", "threshold_percent", "display_precision", "first_year", "last_year",
+        "due_year", "program",
+    )
     list_filter = ("operator", "condition", "due_year", "program")
     search_fields = ("code", "name")
     list_select_related = ("indicator", "program")

@@ -51,12 +51,17 @@ def load_action_plan(apps=live_apps):
     WorkProgram = apps.get_model("programs", "WorkProgram")
     Task = apps.get_model("programs", "Task")
     data = json.loads(DATA.read_text(encoding="utf-8"))
+    defaults = {
+        "title": data["title"], "issuer": data["issuer"], "summary": data["summary"],
+        "term_start": data["term_start"], "term_end": data["term_end"],
+        "preamble": "\n".join(data.get("preamble", [])), "purpose": "\n".join(data.get("purpose", [])),
+        "requirements": "\n".join(data.get("requirements", [])),
+        "implementation": "\n".join(data.get("implementation", [])),
+    }
+    # An earlier migration's model has no text sections yet: set only the fields it has.
+    fields = {f.name for f in ActionPlan._meta.get_fields()}
     plan, _ = ActionPlan.objects.update_or_create(
-        code=data["code"],
-        defaults={
-            "title": data["title"], "issuer": data["issuer"], "summary": data["summary"],
-            "term_start": data["term_start"], "term_end": data["term_end"],
-        },
+        code=data["code"], defaults={k: v for k, v in defaults.items() if k in fields},
     )
     for item in data["programs"]:
         program, _ = WorkProgram.objects.update_or_create(

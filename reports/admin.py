@@ -112,10 +112,23 @@ _register(DataValue, DataValueAdmin)
 _register(PlanValue, PlanValueAdmin)
 
 
-# --- Computed results (kept by Celery; editable only for repairs) -----------------------
+# --- Computed results (kept by Celery; read-only here: an edit would be overwritten) -----
 
 
-class TargetResultAdmin(admin.ModelAdmin):
+class ComputedAdmin(admin.ModelAdmin):
+    """Rows written only by the computation: listed and shown, never added or changed by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TargetResultAdmin(ComputedAdmin):
     list_display = ("target", "unit", "year", "numerator", "denominator", "percent", "achieved", "due", "computed_at")
     list_filter = ("target", "year", "achieved", "due")
     search_fields = ("unit__name", "unit__code", "target__code")
@@ -123,7 +136,7 @@ class TargetResultAdmin(admin.ModelAdmin):
     list_select_related = ("target", "unit")
 
 
-class IndicatorAggregateAdmin(admin.ModelAdmin):
+class IndicatorAggregateAdmin(ComputedAdmin):
     list_display = ("indicator", "unit", "period", "value", "reporting_units", "computed_at")
     list_filter = ("indicator", "year")
     search_fields = ("unit__name", "unit__code", "indicator__code", "period")
@@ -132,7 +145,7 @@ class IndicatorAggregateAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
-class ComputationRunAdmin(admin.ModelAdmin):
+class ComputationRunAdmin(ComputedAdmin):
     list_display = ("kind", "year", "status", "dirty", "progress", "total", "started_at", "finished_at")
     list_filter = ("kind", "status", "dirty")
     search_fields = ("kind", "task_id")

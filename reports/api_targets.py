@@ -6,6 +6,7 @@ from rest_framework import generics, serializers
 
 from mattran.access import get_visible_unit_or_404
 
+from .exports.formatting import format_target_percent
 from .models import TargetResult
 
 
@@ -16,14 +17,20 @@ class TargetResultSerializer(serializers.ModelSerializer):
         max_digits=5, decimal_places=2, coerce_to_string=False, read_only=True, allow_null=True,
         help_text=_("Tỷ lệ phần trăm, hai chữ số thập phân."),
     )
+    percent_display = serializers.SerializerMethodField(
+        help_text=_("Tỷ lệ như trang và báo cáo hiển thị: số chữ số thập phân của chỉ tiêu, thêm chữ số khi cần."),
+    )
 
     class Meta:
         model = TargetResult
         fields = [
-            "target", "unit", "year", "numerator", "denominator", "percent", "achieved", "due",
+            "target", "unit", "year", "numerator", "denominator", "percent", "percent_display", "achieved", "due",
             "not_reported", "computed_at",
         ]
         read_only_fields = fields
+
+    def get_percent_display(self, result) -> str:
+        return format_target_percent(result.target, result)
 
 
 class TargetResultQuery(serializers.Serializer):

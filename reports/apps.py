@@ -7,7 +7,10 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Báo cáo và chỉ tiêu")
 
     def ready(self):
-        from . import cache, computation
+        from programs.models import register_value_kinds_source
+
+        from . import cache, computation, selectors
 
         cache.connect_signals()
         computation.connect_signals()
+        register_value_kinds_source(selectors.indicator_row_kinds)

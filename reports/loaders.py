@@ -48,7 +48,7 @@ REPORT_INDICATORS = {
 }
 
 CAMPAIGN_LINKS = {
-    "nong_thon_moi": ["ngay_hoi_to_chuc", "ngay_hoi_ngay", "ngay_hoi_le_va_hoi", "ngay_hoi_bua_com"],
+    "ngay_hoi_dai_doan_ket": ["ngay_hoi_to_chuc", "ngay_hoi_ngay", "ngay_hoi_le_va_hoi", "ngay_hoi_bua_com"],
     "ngay_vi_nguoi_ngheo": [
         "quy_vnn_thu", "quy_vnn_chi", "nha_ddk_xay_moi", "nha_ddk_sua_chua", "ho_ngheo_duoc_giup", "ho_thoat_ngheo",
     ],

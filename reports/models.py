@@ -28,7 +28,7 @@ class ReportForm(models.Model):
     deadline_days = models.PositiveSmallIntegerField(_("hạn nộp (số ngày sau kỳ)"), default=5)
     first_year = models.PositiveSmallIntegerField(_("áp dụng từ năm"), default=2016)
     last_year = models.PositiveSmallIntegerField(_("áp dụng đến năm"), null=True, blank=True)
-    indicators = models.ManyToManyField(Indicator, through="FormIndicator", related_name="forms")
+    indicators = models.ManyToManyField(Indicator, verbose_name=_("chỉ số"), through="FormIndicator", related_name="forms")
     description = models.TextField(_("mô tả"), blank=True)
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
@@ -42,8 +42,8 @@ class ReportForm(models.Model):
 
 
 class FormIndicator(models.Model):
-    form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="form_indicators")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="form_indicators")
+    form = models.ForeignKey(ReportForm, verbose_name=_("biểu mẫu"), on_delete=models.CASCADE, related_name="form_indicators")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("chỉ số"), on_delete=models.PROTECT, related_name="form_indicators")
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
     required = models.BooleanField(_("bắt buộc"), default=True)
 
@@ -73,18 +73,18 @@ class Submission(models.Model):
     year = models.PositiveSmallIntegerField(_("năm"), db_index=True)
     status = models.CharField(_("trạng thái"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT)
     version = models.PositiveIntegerField(_("phiên bản"), default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người cập nhật"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người gửi"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     returned_at = models.DateTimeField(_("trả lại lúc"), null=True, blank=True)
-    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người trả lại"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     return_reason = models.TextField(_("lý do trả lại"), blank=True)
     approved_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người duyệt"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reopened_at = models.DateTimeField(_("mở lại lúc"), null=True, blank=True)
-    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người mở lại"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reopen_reason = models.TextField(_("lý do mở lại"), blank=True)
     history = HistoricalRecords()
 
@@ -178,19 +178,19 @@ class Submission(models.Model):
 class DataValue(models.Model):
     """One typed value of one indicator for one unit and period; every change is kept."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="values")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("chỉ số"), on_delete=models.PROTECT, related_name="values")
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="values")
     period = models.CharField(_("kỳ báo cáo"), max_length=10)
     year = models.PositiveSmallIntegerField(_("năm"))
-    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="values")
-    value_number = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
-    value_bool = models.BooleanField(null=True, blank=True)
-    value_date = models.DateField(null=True, blank=True)
-    value_text = models.TextField(blank=True)
-    rating_level = models.ForeignKey(RatingLevel, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    submission = models.ForeignKey(Submission, verbose_name=_("báo cáo"), on_delete=models.PROTECT, related_name="values")
+    value_number = models.DecimalField(_("giá trị số"), max_digits=18, decimal_places=2, null=True, blank=True)
+    value_bool = models.BooleanField(_("giá trị có/không"), null=True, blank=True)
+    value_date = models.DateField(_("giá trị ngày"), null=True, blank=True)
+    value_text = models.TextField(_("giá trị văn bản"), blank=True)
+    rating_level = models.ForeignKey(RatingLevel, verbose_name=_("mức xếp loại"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     changed_since_approval = models.BooleanField(_("đã sửa sau khi duyệt"), default=False)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người cập nhật"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
 
     class Meta:
@@ -233,13 +233,13 @@ class DataValue(models.Model):
 class PlanValue(models.Model):
     """The yearly plan (kế hoạch) a unit is given for an indicator."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="plan_values")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="plan_values")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("chỉ số"), on_delete=models.PROTECT, related_name="plan_values")
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="plan_values")
     year = models.PositiveSmallIntegerField(_("năm"))
     value = models.DecimalField(_("kế hoạch"), max_digits=18, decimal_places=2)
-    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.PROTECT, related_name="plan_values")
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    submission = models.ForeignKey(Submission, verbose_name=_("báo cáo"), null=True, blank=True, on_delete=models.PROTECT, related_name="plan_values")
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người cập nhật"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
 
     class Meta:
@@ -260,8 +260,8 @@ class TargetResult(models.Model):
     # No separate index on target: the unique (target, unit, year) index leads with it. The table is
     # kept half empty (fillfactor 50, migration 0007) so a recompute's updates stay on their page and
     # write no index entry (PostgreSQL HOT updates): none of the indexed columns ever changes.
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="results", db_index=False)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="target_results")
+    target = models.ForeignKey(Target, verbose_name=_("chỉ tiêu"), on_delete=models.CASCADE, related_name="results", db_index=False)
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="target_results")
     year = models.PositiveSmallIntegerField(_("năm"))
     numerator = models.PositiveIntegerField(_("số đạt"))
     denominator = models.PositiveIntegerField(_("tổng số"))
@@ -290,12 +290,12 @@ class IndicatorAggregate(models.Model):
     # in the database either (a check per inserted row): the rows are derived, written only by the
     # roll-up from values whose own keys are checked, and Django still applies on_delete.
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="aggregates", db_index=False, db_constraint=False,
+        Indicator, verbose_name=_("chỉ số"), on_delete=models.CASCADE, related_name="aggregates", db_index=False, db_constraint=False,
     )
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="aggregates", db_constraint=False)
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="aggregates", db_constraint=False)
     period = models.CharField(_("kỳ báo cáo"), max_length=10)
     year = models.PositiveSmallIntegerField(_("năm"))
-    value = models.DecimalField(max_digits=20, decimal_places=2, null=True)
+    value = models.DecimalField(_("giá trị"), max_digits=20, decimal_places=2, null=True)
     reporting_units = models.PositiveIntegerField(_("số đơn vị có số liệu"), default=0)
     computed_at = models.DateTimeField(_("cập nhật lúc"))
 
@@ -322,15 +322,15 @@ class ComputationRun(models.Model):
     year = models.PositiveSmallIntegerField(_("năm"))
     status = models.CharField(_("trạng thái"), max_length=10, choices=RunStatus.choices, default=RunStatus.DONE)
     dirty = models.BooleanField(_("cần tính lại"), default=False)
-    dirty_since = models.DateTimeField(null=True, blank=True)
-    last_enqueued_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    progress = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
+    dirty_since = models.DateTimeField(_("cần tính lại từ"), null=True, blank=True)
+    last_enqueued_at = models.DateTimeField(_("xếp hàng lúc"), null=True, blank=True)
+    started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+    progress = models.PositiveIntegerField(_("tiến độ"), default=0)
+    total = models.PositiveIntegerField(_("tổng số"), default=0)
     attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
-    task_id = models.CharField(max_length=64, blank=True)
-    error = models.TextField(blank=True)
+    task_id = models.CharField(_("mã tác vụ"), max_length=64, blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
 
     class Meta:
         verbose_name = _("lần tính")

@@ -294,3 +294,11 @@ def completeness(form: ReportForm, period, scope: Unit | None) -> Completeness:
     }
     deadline = deadline_of(form, period)
     return Completeness(form, period, deadline, [CompletenessRow(u, submissions.get(u.pk), deadline) for u in units])
+
+
+def indicator_row_kinds(indicator) -> set[str]:
+    """The unit kinds that can have values of ``indicator``: the row kinds of the data forms that list it."""
+    return set(
+        ReportForm.objects.filter(form_indicators__indicator=indicator, kind=FormKind.DATA)
+        .values_list("row_kind", flat=True)
+    )

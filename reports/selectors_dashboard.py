@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
 from mattran.access import get_visible_unit_or_404, scope_of
@@ -35,6 +36,7 @@ NUMERIC_TYPES = (ValueType.INTEGER, ValueType.DECIMAL)
 KEY_FIGURES_PER_PROGRAM = 4
 
 ACHIEVED, NOT_ACHIEVED, NOT_DUE, NO_DATA = "achieved", "not_achieved", "not_due", "no_data"
+PAST_DUE = "past_due"
 SUBMITTED_STATUSES = (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
 
 
@@ -69,12 +71,40 @@ def root_unit_for(user, code: str | None = None) -> Unit:
     return province
 
 
-def result_status(result: TargetResult | None) -> str:
+@dataclass(frozen=True)
+class Judgement:
+    """How a target stands for a unit in a year, with the words to show."""
+
+    status: str
+    label: str
+
+
+def judge(target: Target, result: TargetResult | None, year: int, due_result: TargetResult | None = None) -> Judgement:
+    """Before the due year "Chưa đến hạn"; in it (or every year) judged; after it, the due year's verdict."""
+    from .exports.formatting import format_target_percent
+
+    state = target.due_state(year)
+    if state == "after":
+        if due_result is None:
+            verdict = _("Chưa có số liệu")
+        else:
+            verdict = _("%(percent)s — %(status)s") % {
+                "percent": format_target_percent(target, due_result),
+                "status": _("Đạt") if due_result.achieved else _("Không đạt"),
+            }
+        return Judgement(PAST_DUE, _("Kết quả năm đánh giá (%(year)s): %(verdict)s") % {
+            "year": target.due_year, "verdict": verdict,
+        })
     if result is None:
-        return NO_DATA
-    if not result.due:
-        return NOT_DUE
-    return ACHIEVED if result.achieved else NOT_ACHIEVED
+        return Judgement(NO_DATA, _("Chưa có số liệu"))
+    if state == "before":
+        return Judgement(NOT_DUE, _("Chưa đến hạn"))
+    return Judgement(ACHIEVED, _("Đạt")) if result.achieved else Judgement(NOT_ACHIEVED, _("Không đạt"))
+
+
+def targets_of_year(targets, year: int) -> list:
+    """The targets computed and shown for ``year`` (a target for 2020 only is absent from 2018)."""
+    return [t for t in targets if t.applies_to(year)]
 
 
 def plain_number(value):
@@ -94,11 +124,17 @@ def ratio_percent(done, plan) -> Decimal | None:
 class TargetRow:
     target: Target
     result: TargetResult | None
-    trend: list  # percent per TREND_YEARS, None where nothing was computed
+    trend: list  # (target, result or None) per TREND_YEARS
+    year: int = 0
+    due_result: TargetResult | None = None
+
+    @property
+    def judgement(self) -> Judgement:
+        return judge(self.target, self.result, self.year, self.due_result)
 
     @property
     def status(self) -> str:
-        return result_status(self.result)
+        return self.judgement.status
 
 
 @dataclass
@@ -140,7 +176,7 @@ def _targets():
 
 def target_overview(root: Unit, year: int, children: list[Unit]) -> tuple[list[TargetRow], list[Tile]]:
     """Target rows (badge for ``year`` and trend) for ``root`` and tiles for ``children``: 2 queries."""
-    targets = _targets()
+    targets = targets_of_year(_targets(), year)
     results = TargetResult.objects.filter(
         Q(unit=root, year__in=TREND_YEARS) | Q(unit__in=[c.pk for c in children], year=year)
     )
@@ -155,7 +191,9 @@ def target_overview(root: Unit, year: int, children: list[Unit]) -> tuple[list[T
         TargetRow(
             target=t,
             result=own.get((t.pk, year)),
-            trend=[own[(t.pk, y)].percent if (t.pk, y) in own else None for y in TREND_YEARS],
+            trend=[(t, own.get((t.pk, y))) for y in TREND_YEARS],
+            year=year,
+            due_result=own.get((t.pk, t.due_year)),
         )
         for t in targets
     ]
@@ -303,7 +341,8 @@ def dashboard(root: Unit, year: int, today: datetime.date | None = None) -> dict
         "years": list(TREND_YEARS),
         "targets": [
             {"code": r.target.code, "name": r.target.name, "threshold": float(r.target.threshold_percent),
-             "values": [None if v is None else float(v) for v in r.trend]}
+             "values": [None if result is None or result.percent is None else float(result.percent)
+                        for _target, result in r.trend]}
             for r in target_rows
         ],
         "figures": [
@@ -382,14 +421,14 @@ def program_figures(root: Unit, number: int, year: int) -> dict:
     if program is None:
         raise Http404
     indicators = list(program.indicators.filter(value_type__in=NUMERIC_TYPES).order_by("code"))
-    targets = list(program.targets.order_by("code"))
+    targets = targets_of_year(program.targets.order_by("code"), year)
     results = {
         (r.target_id, r.year): r
         for r in TargetResult.objects.filter(unit=root, target__in=[t.pk for t in targets], year__in=TREND_YEARS)
     }
     target_rows = [
-        TargetRow(target=t, result=results.get((t.pk, year)),
-                  trend=[results[(t.pk, y)].percent if (t.pk, y) in results else None for y in TREND_YEARS])
+        TargetRow(target=t, result=results.get((t.pk, year)), trend=[(t, results.get((t.pk, y))) for y in TREND_YEARS],
+                  year=year, due_result=results.get((t.pk, t.due_year)))
         for t in targets
     ]
     return {"program": program, "targets": target_rows, "table": figure_table(root, indicators, year)}

@@ -11,6 +11,7 @@ from programs.models import Target, TargetCondition
 
 from .computation import COUNTED_STATUSES, RUN_KIND, year_end
 from .models import ComputationRun, DataValue, ReportForm, TargetResult
+from .selectors_dashboard import judge, targets_of_year
 
 TREND_YEARS = list(range(2016, 2021))
 CHILD_KIND = {UnitKind.PROVINCE: UnitKind.DISTRICT, UnitKind.DISTRICT: UnitKind.COMMUNE, UnitKind.COMMUNE: None}
@@ -48,13 +49,16 @@ def children_of(unit: Unit):
 
 def target_board(unit: Unit, year: int) -> dict:
     """Everything the targets dashboard shows for ``unit`` and ``year``, in a constant number of queries."""
-    targets = list(Target.objects.select_related("rating_level").order_by("code"))
-    own = {r.target_id: r for r in TargetResult.objects.filter(unit=unit, year=year)}
+    all_targets = list(Target.objects.select_related("rating_level").order_by("code"))
+    targets = targets_of_year(all_targets, year)
+    due_years = {t.due_year for t in targets if t.due_year and t.due_year < year}
     children = list(children_of(unit))
-    child_results: dict[tuple[int, int], TargetResult] = {
-        (r.target_id, r.unit_id): r
-        for r in TargetResult.objects.filter(unit__in=[c.pk for c in children], year=year)
+    # This year's and the passed due years' results of the unit and its children, in one query.
+    by_key: dict[tuple[int, int, int], TargetResult] = {
+        (r.target_id, r.unit_id, r.year): r
+        for r in TargetResult.objects.filter(unit__in=[unit.pk, *[c.pk for c in children]], year__in={year, *due_years})
     }
+    own = {t.pk: by_key.get((t.pk, unit.pk, year)) for t in targets}
     trend_rows = TargetResult.objects.filter(unit=unit, year__in=TREND_YEARS).values_list("target_id", "year", "percent")
     trend = {(t, y): p for t, y, p in trend_rows}
     run = ComputationRun.objects.filter(kind=RUN_KIND, year=year).first()
@@ -65,7 +69,8 @@ def target_board(unit: Unit, year: int) -> dict:
         rows.append({
             "target": target,
             "result": result,
-            "applies": target.first_year <= year <= target.last_year,
+            "applies": target.applies_to(year),
+            "judgement": judge(target, result, year, by_key.get((target.pk, unit.pk, target.due_year))),
             "projection": projection(target, result) if result and before_deadline and not result.achieved else None,
         })
     chart = {
@@ -75,13 +80,20 @@ def target_board(unit: Unit, year: int) -> dict:
                 "code": t.code, "label": t.name, "threshold": float(t.threshold_percent),
                 "values": [None if trend.get((t.pk, y)) is None else float(trend[(t.pk, y)]) for y in TREND_YEARS],
             }
-            for t in targets
+            for t in all_targets
         ],
     }
-    computed = [r.computed_at for r in own.values()]
+    computed = [r.computed_at for r in own.values() if r is not None]
     return {
         "rows": rows, "children": children, "chart": chart, "run": run,
-        "child_rows": [(child, [(t, child_results.get((t.pk, child.pk))) for t in targets]) for child in children],
+        "child_rows": [
+            (child, [
+                (t, by_key.get((t.pk, child.pk, year)),
+                 judge(t, by_key.get((t.pk, child.pk, year)), year, by_key.get((t.pk, child.pk, t.due_year))))
+                for t in targets
+            ])
+            for child in children
+        ],
         "computed_at": max(computed) if computed else None,
     }
 

@@ -15,6 +15,7 @@ from programs.models import Target
 from . import computation
 from . import selectors_targets as selectors
 from .models import ComputationRun
+from .selectors_dashboard import judge
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -69,14 +70,20 @@ class TargetUnitsView(TargetScopeMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         year, unit = self.get_year(), self.get_unit(self.kwargs["unit"])
         target = get_object_or_404(Target.objects.select_related("rating_level", "indicator"), code=self.kwargs["target"])
+        if not target.applies_to(year):
+            raise Http404
         rows = selectors.counted_units(target, unit, year)
-        result = target.results.filter(unit=unit, year=year).first()
+        results = {r.year: r for r in target.results.filter(unit=unit, year__in={year, target.due_year or year})}
+        result = results.get(year)
         groups = [
             ("met", _("Đạt điều kiện"), [r for r in rows if r.status == "met"]),
             ("not_met", _("Không đạt điều kiện"), [r for r in rows if r.status == "not_met"]),
             ("not_reported", _("Chưa báo cáo"), [r for r in rows if r.status == "not_reported"]),
         ]
-        context.update(year=year, unit=unit, target=target, result=result, groups=groups, total=len(rows))
+        context.update(
+            year=year, unit=unit, target=target, result=result, groups=groups, total=len(rows),
+            judgement=judge(target, result, year, results.get(target.due_year)),
+        )
         return context
 
 

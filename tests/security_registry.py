@@ -147,7 +147,11 @@ REGISTRY: dict[str, Entry] = {
     "logout": Entry(access=PUBLIC, html=False, anonymous_status=302, methods=("POST",)),
     "units:browser": Entry(access=SIGNED_IN),
     "units:detail": Entry(kwargs=lambda w: {"code": w.district_a.code}),
+    # a district officer's own district only (no object in the URL); off unless AREAS_UPLOAD_BY_DISTRICTS,
+    # so everyone but such an officer gets 403 (tested in mattran/tests/test_area_upload_by_district.py)
+    "units:upload_areas": Entry(access=SIGNED_IN, methods=("GET", "POST"), html=False),
     # programs, campaigns: the action plan is shared by every officer
+    "programs:index": Entry(access=SIGNED_IN),
     "programs:detail": Entry(access=SIGNED_IN, kwargs=lambda w: {"number": 1}),
     "campaigns:list": Entry(access=SIGNED_IN),
     "campaigns:detail": Entry(access=SIGNED_IN, kwargs=lambda w: {"code": "ngay_vi_nguoi_ngheo"}),

@@ -42,3 +42,37 @@ def test_an_unknown_program_number_answers_404(client, staff):
 def test_anonymous_visitor_is_sent_to_login(client):
     response = client.get(reverse("programs:detail", args=[1]))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_the_plan_page_lists_the_programs_and_the_seeds_purpose_requirements_and_implementation(
+    client, staff, django_assert_max_num_queries,
+):
+    """/chuong-trinh/ answers with the plan: "Mục đích", "Yêu cầu", the five programs, "Tổ chức thực hiện"."""
+    client.force_login(staff)
+    with django_assert_max_num_queries(12):
+        response = client.get("/chuong-trinh/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for heading in ("Mục đích", "Yêu cầu", "Chương trình công tác trọng tâm", "Tổ chức thực hiện"):
+        assert f'<h2 class="h5">{heading}</h2>' in html
+    assert "Lãnh đạo MTTQ các cấp tổ chức quán triệt, học tập" in html  # purpose
+    assert "Ban Thường trực Ủy ban MTTQ các cấp phối hợp với cấp ủy" in html  # requirements
+    assert "Hằng năm Ban Thường trực Uỷ ban MTTQ tỉnh có kế hoạch kiểm tra" in html  # implementation
+    assert "Thực hiện Chỉ thị số 01-CT/TW" in html  # preamble
+    assert all(reverse("programs:detail", args=[n]) in html for n in range(1, 6))
+    assert html.index("Yêu cầu") < html.index("Chương trình công tác trọng tâm") < html.index("Tổ chức thực hiện")
+
+
+def test_the_festival_indicators_belong_to_program_one_as_the_seed_says(client, staff):
+    from campaigns.models import Campaign
+
+    festival = Campaign.objects.get(code="ngay_hoi_dai_doan_ket")
+    assert festival.program.number == 1
+    assert set(festival.indicators.values_list("code", flat=True)) == {
+        "ngay_hoi_to_chuc", "ngay_hoi_ngay", "ngay_hoi_le_va_hoi", "ngay_hoi_bua_com",
+    }
+    ntm = Campaign.objects.get(code="nong_thon_moi")
+    assert not ntm.indicators.filter(code__startswith="ngay_hoi").exists()
+    client.force_login(staff)
+    assert reverse("campaigns:detail", args=["ngay_hoi_dai_doan_ket"]) in client.get(
+        reverse("programs:detail", args=[1])).content.decode()

@@ -12,12 +12,8 @@ from reports import selectors_dashboard as selectors
 from reports.models import TargetResult
 from reports.periods import Period, PeriodType
 
-STATUS_LABELS = {
-    selectors.ACHIEVED: "Đạt",
-    selectors.NOT_ACHIEVED: "Không đạt",
-    selectors.NOT_DUE: "Chưa đến hạn",
-    selectors.NO_DATA: "Chưa có số liệu",
-}
+from .formatting import ShownPercent, shown_percent
+
 REPORT_PERIOD_TYPES = (PeriodType.HALF_YEAR, PeriodType.NINE_MONTHS, PeriodType.YEARLY, PeriodType.QUARTERLY)
 
 
@@ -68,14 +64,28 @@ class FigureLine:
 class TargetLine:
     target: Target
     result: TargetResult | None
+    year: int = 0
+    due_result: TargetResult | None = None
+
+    @property
+    def judgement(self) -> selectors.Judgement:
+        return selectors.judge(self.target, self.result, self.year, self.due_result)
 
     @property
     def status(self) -> str:
-        return selectors.result_status(self.result)
+        return self.judgement.status
 
     @property
     def status_label(self) -> str:
-        return _(STATUS_LABELS[self.status])
+        return self.judgement.label
+
+    @property
+    def percent(self) -> ShownPercent:
+        return shown_percent(self.target, self.result)
+
+    @property
+    def percent_text(self) -> str:
+        return self.percent.text
 
 
 @dataclass
@@ -159,11 +169,16 @@ def build_report_data(root: Unit, period: Period, today: datetime.date) -> Repor
     previous = Period(period.year - 1, period.first_month, period.last_month)
     values = selectors.aggregates_by([root, *children], indicators, [period, previous])
     plans = selectors.plans_by([root], indicators, [period.year])
-    targets = list(Target.objects.order_by("code"))
-    results = {
-        (r.target_id, r.unit_id): r
-        for r in TargetResult.objects.filter(year=period.year, unit__in=[root.pk, *[c.pk for c in children]])
-    }
+    targets = selectors.targets_of_year(Target.objects.select_related("indicator").order_by("code"), period.year)
+    due_years = {t.due_year for t in targets if t.due_year and t.due_year < period.year}
+    results, due_results = {}, {}
+    for r in TargetResult.objects.filter(
+        year__in={period.year, *due_years}, unit__in=[root.pk, *[c.pk for c in children]],
+    ):
+        if r.year == period.year:
+            results[(r.target_id, r.unit_id)] = r
+        if r.unit_id == root.pk:
+            due_results[(r.target_id, r.year)] = r
     key = str(period)
     sections = []
     for program in ordered:
@@ -175,7 +190,11 @@ def build_report_data(root: Unit, period: Period, today: datetime.date) -> Repor
                            plans.get((i.pk, root.pk, period.year)))
                 for i in own
             ],
-            targets=[TargetLine(t, results.get((t.pk, root.pk))) for t in targets if t.program_id == program.pk],
+            targets=[
+                TargetLine(t, results.get((t.pk, root.pk)), period.year, due_results.get((t.pk, t.due_year)))
+                # A target without a program of its own is reported under its indicator's program.
+                for t in targets if (t.program_id or t.indicator.program_id) == program.pk
+            ],
         ))
     appendices = []
     for number, section in enumerate((s for s in sections if s.figures), start=1):
@@ -191,8 +210,8 @@ def build_report_data(root: Unit, period: Period, today: datetime.date) -> Repor
         appendices.append(AppendixTable(
             title=_("Phụ lục %(n)s. Tỷ lệ đạt chỉ tiêu theo đơn vị, năm %(y)s") % {"n": len(appendices) + 1, "y": period.year},
             columns=[t.name for t in targets],
-            rows=[(c.name, [getattr(results.get((t.pk, c.pk)), "percent", None) for t in targets]) for c in children],
-            total=(_("Toàn %(unit)s") % {"unit": root.name}, [getattr(results.get((t.pk, root.pk)), "percent", None) for t in targets]),
+            rows=[(c.name, [shown_percent(t, results.get((t.pk, c.pk))) for t in targets]) for c in children],
+            total=(_("Toàn %(unit)s") % {"unit": root.name}, [shown_percent(t, results.get((t.pk, root.pk))) for t in targets]),
             percent=True,
         ))
     return ReportData(root=root, period=period, today=today, sections=sections, appendices=appendices)

@@ -179,7 +179,7 @@ class DocxFormatter:
                 text = _("Chỉ tiêu “%(name)s”: chưa có kết quả tính.") % {"name": line.target.name}
             else:
                 text = _("Chỉ tiêu “%(name)s”: đạt %(percent)s (%(num)s/%(den)s đơn vị) — %(status)s.") % {
-                    "name": line.target.name, "percent": format_percent(result.percent),
+                    "name": line.target.name, "percent": line.percent_text,
                     "num": format_number(result.numerator), "den": format_number(result.denominator),
                     "status": line.status_label,
                 }
@@ -207,7 +207,7 @@ class DocxFormatter:
 
     def _appendix(self, document, table) -> None:
         self._paragraph(document, table.title, bold=True)
-        formatter = format_percent if table.percent else format_number
+        formatter = str if table.percent else format_number
         rows = [[name, *[formatter(v) for v in values]] for name, values in table.rows]
         if table.total:
             rows.append([table.total[0], *[formatter(v) for v in table.total[1]]])

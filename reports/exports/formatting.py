@@ -1,5 +1,6 @@
 """Vietnamese number and date formatting shared by pages and exported documents."""
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.formats import number_format
@@ -32,3 +33,35 @@ def date_in_words(day: datetime.date, place: str) -> str:
     return _("%(place)s, ngày %(d)s tháng %(m)s năm %(y)s") % {
         "place": place, "d": f"{day.day:02d}", "m": f"{day.month:02d}" if day.month < 3 else str(day.month), "y": day.year,
     }
+
+
+
+@dataclass(frozen=True)
+class ShownPercent:
+    """A target's share as shown: the rounded value, its decimal places and its Vietnamese text."""
+
+    value: Decimal | None
+    places: int
+    text: str
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def excel_format(self) -> str:
+        return "0." + "0" * self.places if self.places else "0"
+
+
+def shown_percent(target, result) -> ShownPercent:
+    """"78,2%" at the target's precision, "95,02%" where one decimal would read the other way; "—" without units.
+
+    The one display rule of a target's share: every page, export, command and API display field uses it.
+    """
+    if result is None or not result.denominator:
+        return ShownPercent(None, 0, DASH)
+    value, places = target.display_percent(result.numerator, result.denominator)
+    return ShownPercent(value, places, f"{number_format(value, decimal_pos=places, use_l10n=True)}%")
+
+
+def format_target_percent(target, result) -> str:
+    return shown_percent(target, result).text

@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font
 from mattran.spreadsheets import neutralise_formula
 
 from .data import ReportData
+from .formatting import ShownPercent
 
 NUMBER_FORMAT = "#,##0.##"
 BOLD = Font(bold=True)
@@ -46,9 +47,12 @@ class XlsxFormatter:
         return buffer.getvalue()
 
     def _append(self, sheet, row, *, bold=False):
-        sheet.append([safe_cell(v) for v in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, int | float):
+        # A target's share is a number rounded as the target shows it, formatted with the same decimals.
+        sheet.append([safe_cell(v.value if isinstance(v, ShownPercent) else v) for v in row])
+        for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+            if isinstance(value, ShownPercent):
+                cell.number_format = value.excel_format
+            elif isinstance(cell.value, int | float):
                 cell.number_format = NUMBER_FORMAT
             if bold:
                 cell.font = BOLD
@@ -72,7 +76,7 @@ class XlsxFormatter:
                 result = line.result
                 self._append(sheet, [
                     _("Chỉ tiêu: %(name)s") % {"name": line.target.name}, "%",
-                    None if result is None else result.percent,
+                    line.percent,
                     None if result is None else result.numerator,
                     None if result is None else result.denominator,
                     line.status_label,

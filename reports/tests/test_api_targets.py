@@ -44,9 +44,10 @@ def test_answers_a_bare_list_with_exactly_the_agreed_fields_for_the_unit_only(co
     assert {row["unit"] for row in data} == {"D1"}
     festival_row = next(row for row in data if row["target"] == "ngay_hoi_kdc")
     assert set(festival_row) == {
-        "target", "unit", "year", "numerator", "denominator", "percent", "achieved", "due", "not_reported", "computed_at",
+        "target", "unit", "year", "numerator", "denominator", "percent", "percent_display", "achieved", "due", "not_reported", "computed_at",
     }
     assert festival_row["percent"] == 100.0 and isinstance(festival_row["percent"], float)
+    assert festival_row["percent_display"] == "100,0%"
     assert (festival_row["numerator"], festival_row["denominator"], festival_row["achieved"]) == (4, 4, True)
     assert festival_row["year"] == 2019 and festival_row["due"] is True and festival_row["not_reported"] == 0
 

@@ -19,13 +19,13 @@ def tree():
 
 
 def test_prints_the_provinces_results_as_a_table(tree, capsys):
-    """Given 3 of 4 areas holding the festival, the table shows 3/4, 75.00%, Không đạt, 1 not reported."""
+    """Given 3 of 4 areas holding the festival, the table shows 3/4, 75,0% (the target's one decimal, Vietnamese comma), Không đạt, 1 not reported."""
     call_command("compute_targets", "--year", "2019")
     out = capsys.readouterr().out
     header, *lines = out.strip().splitlines()
     assert header.split()[:2] == ["Chỉ", "tiêu"]
     festival_line = next(line for line in lines if line.startswith("ngay_hoi_kdc"))
-    assert festival_line.split() == ["ngay_hoi_kdc", "20", "3/4", "75.00%", "Không", "đạt", "Có", "1"]
+    assert festival_line.split() == ["ngay_hoi_kdc", "20", "3/4", "75,0%", "Không", "đạt", "Có", "1"]
     assert ComputationRun.objects.get(kind="targets", year=2019).status == "DONE"
 
 
@@ -40,3 +40,12 @@ def test_bad_year_and_unknown_unit_are_refused_in_vietnamese(tree):
         call_command("compute_targets", "--year", "1800")
     with pytest.raises(CommandError, match="Không có đơn vị"):
         call_command("compute_targets", "--year", "2019", "--unit", "NOPE")
+
+
+def test_a_rating_target_due_in_2019_reads_passed_in_2020_and_not_yet_in_2018(tree, capsys):
+    for year in (2018, 2020):
+        call_command("compute_targets", "--year", str(year))
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("bctmt_kha_tro_len")]
+    assert len(lines) == 2
+    assert "Chưa" in lines[0].split() and "Đã qua (2019)" not in lines[0]  # 2018, before the due year
+    assert "Đã qua (2019)" in lines[1]  # 2020, after it

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from mattran.models import Unit
+from reports.exports.formatting import format_number, format_target_percent
 from reports.models import ComputationRun, RunStatus, TargetResult
 from reports.tasks import compute_targets
 
@@ -40,9 +41,9 @@ class Command(BaseCommand):
         header = (_("Chỉ tiêu"), _("Đơn vị"), _("Đạt/Tổng số"), _("Tỷ lệ"), _("Đạt"), _("Đến hạn"), _("Chưa báo cáo"))
         table = [header] + [
             (
-                r.target.code, r.unit.code, f"{r.numerator}/{r.denominator}",
-                "—" if r.percent is None else f"{r.percent}%",
-                _("Đạt") if r.achieved else _("Không đạt"), _("Có") if r.due else _("Chưa"), str(r.not_reported),
+                r.target.code, r.unit.code, f"{format_number(r.numerator)}/{format_number(r.denominator)}",
+                format_target_percent(r.target, r),
+                _("Đạt") if r.achieved else _("Không đạt"), self.due_text(r.target, year), str(r.not_reported),
             )
             for r in rows
         ]
@@ -51,6 +52,14 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         if len(table) == 1:
             self.stdout.write(_("Không có kết quả nào cho năm %(year)s.") % {"year": year})
+
+    @staticmethod
+    def due_text(target, year: int) -> str:
+        """"Có" in a judged year, "Chưa" before the due year, "Đã qua (2019)" after it."""
+        state = target.due_state(year)
+        if state == "after":
+            return _("Đã qua (%(year)s)") % {"year": target.due_year}
+        return _("Có") if state == "due" else _("Chưa")
 
     def wait_for(self, year: int, task_id: str) -> None:
         """The run record is the task's result: wait until this task's run of the year has finished."""

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mattran', '0001_initial'),
+        ('mattran', '0003_unit_history'),
     ]
 
     operations = [

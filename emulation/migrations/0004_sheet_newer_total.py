@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('emulation', '0002_emu_default_guides'),
+        ('emulation', '0003_vietnamese_labels'),
     ]
 
     operations = [
