@@ -1,4 +1,4 @@
-"""Home page, unit browser and health check."""
+"""Unit browser, area upload and health check; the home page lives in campaigns.plan_views."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -11,27 +11,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from programs import selectors as program_selectors
-
 from . import area_uploads, selectors, services
 from .access import ScopedViewMixin, officer_of, visible_units
 from .forms import AreaFileForm
 from .models import OfficerRole, Unit, UnitKind
-
-
-class HomeView(ScopedViewMixin, TemplateView):
-    """The action plan at a glance: five programs with tasks, campaigns and the three targets."""
-
-    template_name = "mattran/home.html"
-
-    def get_context_data(self, **kwargs):
-        plan = program_selectors.current_plan()
-        return super().get_context_data(
-            plan=plan,
-            programs=program_selectors.programs_overview(plan),
-            targets=program_selectors.all_targets(),
-            **kwargs,
-        )
 
 
 def _mark_status(unit: Unit, today) -> Unit:

@@ -1,48 +1,10 @@
-"""Reads of the action plan for the home page and program pages, in a fixed number of queries."""
-from django.db.models import Prefetch
-
-from campaigns.models import Campaign
-
-from .models import ActionPlan, Indicator, Target, WorkProgram
+"""Reads of the action plan alone; pages that show its campaigns read through campaigns.selectors."""
+from .models import ActionPlan, Target
 
 
 def current_plan() -> ActionPlan | None:
     return ActionPlan.objects.order_by("-term_start").first()
 
 
-def programs_overview(plan: ActionPlan | None):
-    """The plan's programs with their tasks and top-level campaigns (with sub-campaigns)."""
-    if plan is None:
-        return WorkProgram.objects.none()
-    return WorkProgram.objects.filter(plan=plan).order_by("number").prefetch_related(
-        "tasks",
-        Prefetch(
-            "campaigns",
-            queryset=Campaign.objects.filter(parent__isnull=True).prefetch_related("children"),
-            to_attr="top_campaigns",
-        ),
-    )
-
-
 def all_targets():
     return Target.objects.select_related("program", "indicator", "rating_level").order_by("code")
-
-
-def program_detail(plan: ActionPlan | None, number: int) -> WorkProgram:
-    """One program with tasks, indicators, targets and campaigns; raises WorkProgram.DoesNotExist."""
-    return (
-        WorkProgram.objects.filter(plan=plan)
-        .select_related("plan")
-        .prefetch_related(
-            "tasks",
-            Prefetch("indicators", queryset=Indicator.objects.select_related("rating_scale")),
-            Prefetch("targets", queryset=Target.objects.select_related("indicator", "rating_level")),
-            Prefetch(
-                "campaigns",
-                queryset=Campaign.objects.select_related("parent").prefetch_related("indicators"),
-            ),
-        )
-        .get(number=number)
-    )
-
-

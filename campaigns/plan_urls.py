@@ -1,6 +1,7 @@
+"""The plan's pages, under the `programs` namespace they have always had."""
 from django.urls import path
 
-from . import views
+from . import plan_views as views
 
 app_name = "programs"
 
