@@ -1,7 +1,7 @@
 """Time ``seed_demo`` (2016–2020 for Lạng Sơn: ~2,300 areas, ~245,000 values) on a throwaway SQLite database.
 
 Always SQLite in a temporary folder (the demo's own target: "well under a minute on SQLite").
-Reports the data generation and the target recompute (``reports.computation.years_recompute``,
+Reports the data generation and the target recompute (``reports.runs.years_recompute``,
 when it exists) separately.
 """
 from __future__ import annotations

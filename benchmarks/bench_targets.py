@@ -208,11 +208,11 @@ def measure() -> list[dict]:
     from django.db import transaction
     from django.utils import timezone
 
-    from reports import computation
     from reports.models import ComputationRun, IndicatorAggregate, Submission, TargetResult
+    from reports.targets import incremental, rollups, runs, sql
 
     results = _Echo()
-    targets = list(computation.targets_of_year(YEAR))
+    targets = list(sql.targets_of_year(YEAR))
 
     # Target by target, each recompute next to its raw SQL, best of 5 each: both see the same
     # machine (on a busy one, a slow second can fall on either side of a whole-set timing).
@@ -221,7 +221,7 @@ def measure() -> list[dict]:
     for target in targets:
         full_runs, raw_runs = [], []
         for _ in range(5):
-            full_runs.append(_timed(lambda t=target: computation.target_results_compute(target=t, year=YEAR))[0])
+            full_runs.append(_timed(lambda t=target: sql.target_results_compute(target=t, year=YEAR))[0])
             seconds, rows = _timed(lambda t=target: _raw_targets([t]))
             raw_runs.append(seconds)
         full_seconds += min(full_runs)
@@ -247,11 +247,11 @@ def measure() -> list[dict]:
     results.append({"name": "raw SQL aggregate, 3 targets (GROUPING SETS)", "seconds": round(raw_seconds, 3),
                     "goal": None, "note": "hand-written baseline, same data, same run"})
 
-    pairs = computation._period_map(YEAR)
+    pairs = rollups._period_map(YEAR)
     values_sql = ", ".join(f"('{s}', '{d}', {e}, {n})" for s, d, e, n in pairs)
     raw_rollup_seconds, raw_rollup = _timed(lambda: _sql(RAW_ROLLUP_SQL.format(pairs=values_sql), [YEAR], fetch=True))
-    first_seconds, written = _timed(lambda: computation.indicator_aggregates_compute(year=YEAR))
-    again_seconds, _ = _timed(lambda: computation.indicator_aggregates_compute(year=YEAR))
+    first_seconds, written = _timed(lambda: rollups.indicator_aggregates_compute(year=YEAR))
+    again_seconds, _ = _timed(lambda: rollups.indicator_aggregates_compute(year=YEAR))
     stored_count = IndicatorAggregate.objects.filter(year=YEAR).count()
     results.append({
         "name": "aggregate roll-up, first run (insert)", "seconds": round(first_seconds, 3),
@@ -268,7 +268,7 @@ def measure() -> list[dict]:
 
     # What the Celery task does; it also leaves the year DONE, the state every incremental run
     # after the first full run finds (the nightly run and each change's queued run keep it so).
-    full_year_seconds, _ = _timed(lambda: computation.year_recompute(year=YEAR))
+    full_year_seconds, _ = _timed(lambda: runs.year_recompute(year=YEAR))
     results.append({"name": "year_recompute (3 targets + roll-up, run record)", "seconds": round(full_year_seconds, 3),
                     "goal": None, "note": "what the Celery task does"})
 
@@ -279,11 +279,11 @@ def measure() -> list[dict]:
     def change(before, after):
         """The district's festival record goes from ``before`` to ``after``, as the services do it."""
         Submission.objects.filter(pk=submission.pk).update(status=before)
-        with mock.patch.object(computation, "enqueue_year_recompute"), transaction.atomic():
+        with mock.patch.object(incremental, "enqueue_year_recompute"), transaction.atomic():
             Submission.objects.filter(pk=submission.pk).update(status=after)
             submission.status = after
             started = time.perf_counter()
-            computation.submission_changed(submission, previous_status=before)
+            incremental.submission_changed(submission, previous_status=before)
             return time.perf_counter() - started
 
     approval = min(change("SUBMITTED", "APPROVED") for _ in range(5))
@@ -314,7 +314,7 @@ def measure() -> list[dict]:
         )
 
     incremental_rows = touched()
-    computation.year_recompute(year=YEAR)
+    runs.year_recompute(year=YEAR)
     full_rows = touched()
     differing = sum(len(set(a) ^ set(b)) for a, b in zip(incremental_rows, full_rows, strict=True))
     results[-1]["note"] += (

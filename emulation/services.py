@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
-from reports.computation import aggregate_values
 from reports.models import ComputationRun, RunStatus, TargetResult
+from reports.targets.selectors import aggregate_values
 
 from . import policy, scoring
 from .evidence import evidence_validate

@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from mattran.models import UnitKind
 
+from . import target_rules
+from .target_rules import Operator, TargetCondition  # noqa: F401  (the fields' choices)
+
 
 class ActionPlan(models.Model):
     """An action program for a term (e.g. 2015–2020)."""
@@ -174,12 +177,6 @@ class Indicator(models.Model):
             raise ValidationError({"rating_scale": _("Chỉ số không phải xếp loại thì không có thang.")})
 
 
-class TargetCondition(models.TextChoices):
-    IS_TRUE = "IS_TRUE", _("Giá trị là Có")
-    RATING_AT_LEAST = "RATING_AT_LEAST", _("Xếp loại từ mức … trở lên")
-    NUMBER_AT_LEAST = "NUMBER_AT_LEAST", _("Số từ … trở lên")
-
-
 # The indicator value types each condition can judge.
 CONDITION_VALUE_TYPES = {
     TargetCondition.IS_TRUE: {ValueType.BOOLEAN},
@@ -205,11 +202,6 @@ def value_kinds_of(indicator: "Indicator") -> set[str] | None:
 
 
 MAX_DISPLAY_PRECISION = 4
-
-
-class Operator(models.TextChoices):
-    GT = "GT", _("Trên (>)")
-    GTE = "GTE", _("Từ (≥)")
 
 
 class Target(models.Model):
@@ -368,9 +360,5 @@ class Target(models.Model):
         return self.due_year is None or self.due_year == year
 
     def meets(self, numerator: int, denominator: int) -> bool:
-        """Decide with exact fractions: 95% of 100 does not pass "more than 95%"."""
-        if denominator <= 0:
-            return False
-        lhs = numerator * 100
-        rhs = self.threshold_percent * denominator
-        return lhs > rhs if self.operator == Operator.GT else lhs >= rhs
+        """Decide with exact fractions: 95% of 100 does not pass "more than 95%" (see target_rules)."""
+        return target_rules.meets(self.threshold_percent, self.operator, numerator, denominator)

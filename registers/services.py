@@ -1,14 +1,13 @@
 """Writes of the registers: entries saved with a version check, reviews, yearly counts."""
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from mattran.models import ANCESTOR_FIELD
 from programs.models import Indicator
 from reports.cache import bump_data_version
-from reports.models import IndicatorAggregate
+from reports.targets.rollups import yearly_counts_replace
 
 from .registry import REGISTERS
 
@@ -75,15 +74,14 @@ def coordination_review_add(*, form, programme, by):
 
 
 def register_counts_to_aggregates(*, year: int) -> int:
-    """Upsert the yearly count of every register into IndicatorAggregate for every ancestor unit.
+    """Write the yearly count of every register as its indicator's roll-up for every ancestor unit.
 
     One GROUP BY per register and level (area, commune, district, province; a unit's own column
-    points to itself, so the unit itself is counted too). The (indicator, period) rows are replaced
-    whole, so a re-run gives the same rows and a unit that no longer has rows loses its count.
+    points to itself, so the unit itself is counted too), written through the reports service
+    ``yearly_counts_replace``: the (indicator, period) rows are replaced whole, so a re-run gives
+    the same rows and a unit that no longer has rows loses its count.
     Returns the number of aggregate rows written.
     """
-    period = str(year)
-    now = timezone.now()
     registers = [r for r in REGISTERS.values() if r.indicator_code]
     indicators = Indicator.objects.in_bulk([r.indicator_code for r in registers], field_name="code")
     written = 0
@@ -99,17 +97,6 @@ def register_counts_to_aggregates(*, year: int) -> int:
                     .annotate(n=Count("pk"), units=Count("unit", distinct=True))
                 )
                 counts.update({g[key]: (g["n"], g["units"]) for g in grouped})
-            IndicatorAggregate.objects.filter(indicator=indicator, period=period).delete()
-            IndicatorAggregate.objects.bulk_create(
-                [
-                    IndicatorAggregate(
-                        indicator=indicator, unit_id=unit_id, period=period, year=year,
-                        value=n, reporting_units=units, computed_at=now,
-                    )
-                    for unit_id, (n, units) in counts.items()
-                ],
-                batch_size=1000,
-            )
-            written += len(counts)
+            written += yearly_counts_replace(indicator=indicator, year=year, counts=counts)
         bump_data_version()  # the dashboard reads these aggregates (reports/cache.py)
     return written

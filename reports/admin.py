@@ -7,7 +7,6 @@ so another part of the portal may take over a model's admin.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import computation
 from .models import (
     ComputationRun,
     DataValue,
@@ -18,6 +17,7 @@ from .models import (
     Submission,
     TargetResult,
 )
+from .targets import runs
 
 
 def _register(model, admin_class):
@@ -63,16 +63,16 @@ class RecomputesYearAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        computation.years_mark_dirty([obj.year])
+        runs.years_mark_dirty([obj.year])
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        computation.years_mark_dirty([obj.year])
+        runs.years_mark_dirty([obj.year])
 
     def delete_queryset(self, request, queryset):
         years = set(queryset.values_list("year", flat=True))
         super().delete_queryset(request, queryset)
-        computation.years_mark_dirty(years)
+        runs.years_mark_dirty(years)
 
 
 class SubmissionAdmin(RecomputesYearAdmin):

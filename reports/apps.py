@@ -9,8 +9,9 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from programs.models import register_value_kinds_source
 
-        from . import cache, computation, selectors
+        from . import cache, selectors
+        from .targets import signals as target_signals
 
         cache.connect_signals()
-        computation.connect_signals()
+        target_signals.connect_signals()
         register_value_kinds_source(selectors.indicator_row_kinds)

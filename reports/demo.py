@@ -447,11 +447,11 @@ def seed_demo(*, years: list[int] | None = None, recompute: bool = True) -> Demo
         bump_data_version()  # bulk rows: no signal tells the dashboard's cache (reports/cache.py)
     summary.seconds_data = time.perf_counter() - started
     # Another part of the portal computes the targets; call it only once it exists.
-    from reports import computation
+    from reports.targets import runs
 
-    if recompute and hasattr(computation, "years_recompute"):
+    if recompute and hasattr(runs, "years_recompute"):
         started = time.perf_counter()
-        computation.years_recompute(years)
+        runs.years_recompute(years)
         summary.recomputed = True
         summary.seconds_recompute = time.perf_counter() - started
     return summary

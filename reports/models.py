@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from mattran.models import OfficerRole, Unit, UnitKind
 from programs.models import Indicator, RatingLevel, Target
 
+from .constants import RunStatus, SubmissionStatus
 from .periods import PeriodType
 
 
@@ -55,13 +56,6 @@ class FormIndicator(models.Model):
 
     def __str__(self):
         return f"{self.form.code}: {self.indicator.code}"
-
-
-class SubmissionStatus(models.TextChoices):
-    DRAFT = "DRAFT", _("Nháp")
-    SUBMITTED = "SUBMITTED", _("Đã gửi")
-    RETURNED = "RETURNED", _("Bị trả lại")
-    APPROVED = "APPROVED", _("Đã duyệt")
 
 
 class Submission(models.Model):
@@ -307,12 +301,6 @@ class IndicatorAggregate(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} · {self.unit.code} · {self.period}"
-
-
-class RunStatus(models.TextChoices):
-    STARTED = "STARTED", _("Đang tính")
-    DONE = "DONE", _("Hoàn tất")
-    FAILED = "FAILED", _("Lỗi")
 
 
 class ComputationRun(models.Model):

@@ -14,16 +14,16 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
 from mattran.access import get_visible_unit_or_404, scope_of
 from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
 from programs.models import Indicator, Target, ValueType, WorkProgram
 
-from .computation import aggregate_values
 from .models import PlanValue, ReportForm, Submission, SubmissionStatus, TargetResult
 from .periods import Period, PeriodType
+from .targets.judgement import NO_DATA, Judgement, judge
+from .targets.selectors import aggregate_values, targets_applying
 
 TREND_YEARS = tuple(range(2016, 2021))
 
@@ -35,8 +35,6 @@ HEADLINE_CODES = (FUND_RAISED, FUND_SPENT, HOUSES_BUILT, HOUSES_REPAIRED, OUT_OF
 NUMERIC_TYPES = (ValueType.INTEGER, ValueType.DECIMAL)
 KEY_FIGURES_PER_PROGRAM = 4
 
-ACHIEVED, NOT_ACHIEVED, NOT_DUE, NO_DATA = "achieved", "not_achieved", "not_due", "no_data"
-PAST_DUE = "past_due"
 SUBMITTED_STATUSES = (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
 
 
@@ -69,42 +67,6 @@ def root_unit_for(user, code: str | None = None) -> Unit:
     if province is None:
         raise Http404
     return province
-
-
-@dataclass(frozen=True)
-class Judgement:
-    """How a target stands for a unit in a year, with the words to show."""
-
-    status: str
-    label: str
-
-
-def judge(target: Target, result: TargetResult | None, year: int, due_result: TargetResult | None = None) -> Judgement:
-    """Before the due year "Chưa đến hạn"; in it (or every year) judged; after it, the due year's verdict."""
-    from .exports.formatting import format_target_percent
-
-    state = target.due_state(year)
-    if state == "after":
-        if due_result is None:
-            verdict = _("Chưa có số liệu")
-        else:
-            verdict = _("%(percent)s — %(status)s") % {
-                "percent": format_target_percent(target, due_result),
-                "status": _("Đạt") if due_result.achieved else _("Không đạt"),
-            }
-        return Judgement(PAST_DUE, _("Kết quả năm đánh giá (%(year)s): %(verdict)s") % {
-            "year": target.due_year, "verdict": verdict,
-        })
-    if result is None:
-        return Judgement(NO_DATA, _("Chưa có số liệu"))
-    if state == "before":
-        return Judgement(NOT_DUE, _("Chưa đến hạn"))
-    return Judgement(ACHIEVED, _("Đạt")) if result.achieved else Judgement(NOT_ACHIEVED, _("Không đạt"))
-
-
-def targets_of_year(targets, year: int) -> list:
-    """The targets computed and shown for ``year`` (a target for 2020 only is absent from 2018)."""
-    return [t for t in targets if t.applies_to(year)]
 
 
 def plain_number(value):
@@ -176,7 +138,7 @@ def _targets():
 
 def target_overview(root: Unit, year: int, children: list[Unit]) -> tuple[list[TargetRow], list[Tile]]:
     """Target rows (badge for ``year`` and trend) for ``root`` and tiles for ``children``: 2 queries."""
-    targets = targets_of_year(_targets(), year)
+    targets = targets_applying(_targets(), year)
     results = TargetResult.objects.filter(
         Q(unit=root, year__in=TREND_YEARS) | Q(unit__in=[c.pk for c in children], year=year)
     )
@@ -421,7 +383,7 @@ def program_figures(root: Unit, number: int, year: int) -> dict:
     if program is None:
         raise Http404
     indicators = list(program.indicators.filter(value_type__in=NUMERIC_TYPES).order_by("code"))
-    targets = targets_of_year(program.targets.order_by("code"), year)
+    targets = targets_applying(program.targets.order_by("code"), year)
     results = {
         (r.target_id, r.year): r
         for r in TargetResult.objects.filter(unit=root, target__in=[t.pk for t in targets], year__in=TREND_YEARS)

@@ -19,11 +19,11 @@ from mattran.models import Officer, OfficerRole
 from mattran.queue import enqueue
 from mattran.tasks import send_mail
 
-from . import computation
 from .cache import bump_data_version
 from .models import DataValue, FormKind, PlanValue, Submission, SubmissionStatus
 from .periods import Period
 from .selectors import as_period, form_indicators_of, row_units, stored_values, typed
+from .targets import incremental
 from .validation import Problem, check_rows, display_value, parse_value
 
 STALE_MESSAGE = gettext_lazy(
@@ -415,7 +415,7 @@ def _finish(submission: Submission, by, status: str, fields: list[str]):
     submission.version += 1
     submission.updated_by = by
     submission.save(update_fields=["status", *fields, "version", "updated_by", "updated_at"])
-    computation.submission_changed(submission, previous_status=previous)
+    incremental.submission_changed(submission, previous_status=previous)
 
 
 def _emails(officers) -> list[str]:

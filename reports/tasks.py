@@ -1,4 +1,4 @@
-"""Celery tasks for target computation: thin wrappers that take a year and call reports.computation."""
+"""Celery tasks for target computation: thin wrappers that take a year and call reports.targets.runs."""
 import logging
 
 from celery import shared_task
@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from mattran.queue import TASK_OPTIONS
 
-from . import computation
+from .targets import runs
 
 logger = logging.getLogger(__name__)
 
@@ -16,21 +16,21 @@ def compute_targets(self, year: int) -> dict:
     """Recompute every target result and aggregate of ``year``; the year's scores follow
     (``reports.signals.target_results_changed``). A run whose database went away is retried with a
     backoff; one that gives up leaves the year dirty for ``recompute_dirty_years``."""
-    run = computation.year_recompute(year=int(year), task_id=self.request.id or "")
+    run = runs.year_recompute(year=int(year), task_id=self.request.id or "")
     return {"year": run.year, "status": run.status, "progress": run.progress, "total": run.total}
 
 
 @shared_task(name="reports.recompute_dirty_years", bind=True, **TASK_OPTIONS)
 def recompute_dirty_years(self) -> list[int]:
     """Beat, every few minutes: queue a recompute of each year a change has marked dirty."""
-    return computation.dirty_years_requeue()
+    return runs.dirty_years_requeue()
 
 
 @shared_task(name="reports.compute_current_year", bind=True, **TASK_OPTIONS)
 def compute_current_year(self) -> int:
     """Beat, nightly: recompute the current year whatever its dirty flag says."""
     year = timezone.localdate().year
-    computation.year_recompute(year=year, task_id=self.request.id or "")
+    runs.year_recompute(year=year, task_id=self.request.id or "")
     return year
 
 

@@ -12,10 +12,10 @@ from mattran.access import ScopedViewMixin, get_visible_unit_or_404, is_province
 from mattran.models import Unit, UnitKind
 from programs.models import Target
 
-from . import computation
-from . import selectors_targets as selectors
+from .constants import RUN_KIND
 from .models import ComputationRun
-from .selectors_dashboard import judge
+from .targets import runs, selectors
+from .targets.judgement import judge
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -95,7 +95,7 @@ class RecomputeView(ScopedViewMixin, View):
             raise PermissionDenied
         if not MIN_YEAR <= year <= MAX_YEAR:
             raise Http404
-        queued = computation.recompute_requested(year=year)
+        queued = runs.recompute_requested(year=year)
         if request.headers.get("Accept", "").startswith("application/json"):
             return JsonResponse({"queued": queued, "status_url": reverse("targets:status", args=[year])})
         if queued:
@@ -109,7 +109,7 @@ class RecomputeStatusView(ScopedViewMixin, View):
     """JSON progress of the year's run, for the progress bar."""
 
     def get(self, request, year):
-        run = ComputationRun.objects.filter(kind=computation.RUN_KIND, year=year).first()
+        run = ComputationRun.objects.filter(kind=RUN_KIND, year=year).first()
         if run is None:
             return JsonResponse({"status": None, "progress": 0, "total": 0, "percent": 0, "dirty": False, "finished_at": None})
         percent = round(100 * run.progress / run.total) if run.total else 0

@@ -23,8 +23,8 @@ from django.urls import reverse
 from mattran.celery import app
 from mattran.models import OfficerRole, PendingTask, Unit, UnitKind
 from mattran.tests.factories import make_officer, make_tree
-from reports import computation
 from reports.models import ComputationRun, SubmissionStatus
+from reports.targets import rollups, runs
 from reports.tests.target_factories import festival
 from reports.tests.target_worker import CELERY, Worker, test_database_url
 from tests.instances import PostgresServer, RedisServer, wait_until
@@ -94,9 +94,9 @@ def test_an_approval_does_not_wait_for_a_full_recompute_replacing_the_roll_up(mo
     minute): an approval answers within 2 s and a submission, whose roll-up rows are the ones held,
     within 2.5 s; the year stays dirty for the next run."""
     _province, staff, submissions = _festival_world(districts=3)
-    computation.year_recompute(year=YEAR)
+    runs.year_recompute(year=YEAR)
     in_replace, release = threading.Event(), threading.Event()
-    real_replace = computation._year_aggregates_replace
+    real_replace = rollups._year_aggregates_replace
 
     def slow_replace(year, now):
         from django.db import transaction
@@ -107,12 +107,12 @@ def test_an_approval_does_not_wait_for_a_full_recompute_replacing_the_roll_up(mo
             release.wait(8)
         return written
 
-    monkeypatch.setattr(computation, "_year_aggregates_replace", slow_replace)
+    monkeypatch.setattr(rollups, "_year_aggregates_replace", slow_replace)
     errors = []
 
     def full_run():
         try:
-            computation.year_recompute(year=YEAR)
+            runs.year_recompute(year=YEAR)
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
         finally:
@@ -193,7 +193,7 @@ def test_a_worker_whose_main_process_is_killed_has_its_job_redone_within_two_min
     """The worker's main process is SIGKILLed mid-run (its child orphaned, the message unacknowledged);
     a worker started afterwards gets the job again within two minutes and finishes the year."""
     _festival_world()
-    computation.year_recompute(year=YEAR)
+    runs.year_recompute(year=YEAR)
     from reports.tasks import compute_targets
 
     log = tmp_path / "worker1.log"

@@ -8,7 +8,7 @@ from django.urls import reverse
 from mattran.models import Unit, UnitKind
 from mattran.services import UnitChangeError, areas_move, moved_code, units_end
 from mattran.tests.factories import make_tree, make_unit
-from reports import computation
+from reports import constants
 from reports.models import ComputationRun
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def csv_file(*lines):
 
 
 def _dirty_run():
-    ComputationRun.objects.create(kind=computation.RUN_KIND, year=2020)
+    ComputationRun.objects.create(kind=constants.RUN_KIND, year=2020)
 
 
 def test_upload_previews_added_changed_and_ended_then_saves_only_on_confirm(admin_client, tree):

@@ -38,7 +38,7 @@ def test_fresh_migrate_holds_the_member_organisations_and_register_indicators(db
 def test_the_yearly_target_recompute_keeps_the_register_counts(tree):
     """The full recompute of a year rewrites the roll-up of reported values only: the registers'
     counts, which no report form carries, are still there afterwards."""
-    from reports.computation import year_recompute
+    from reports.targets.runs import year_recompute
 
     household(tree.area1)
     household(tree.area2)

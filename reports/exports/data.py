@@ -169,7 +169,7 @@ def build_report_data(root: Unit, period: Period, today: datetime.date) -> Repor
     previous = Period(period.year - 1, period.first_month, period.last_month)
     values = selectors.aggregates_by([root, *children], indicators, [period, previous])
     plans = selectors.plans_by([root], indicators, [period.year])
-    targets = selectors.targets_of_year(Target.objects.select_related("indicator").order_by("code"), period.year)
+    targets = selectors.targets_applying(Target.objects.select_related("indicator").order_by("code"), period.year)
     due_years = {t.due_year for t in targets if t.due_year and t.due_year < period.year}
     results, due_results = {}, {}
     for r in TargetResult.objects.filter(

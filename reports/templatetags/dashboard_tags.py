@@ -2,7 +2,7 @@
 from django import template
 
 from reports.exports.formatting import format_number, format_percent, format_target_percent
-from reports.selectors_dashboard import ACHIEVED, NO_DATA, NOT_ACHIEVED, NOT_DUE, PAST_DUE
+from reports.targets.judgement import ACHIEVED, NO_DATA, NOT_ACHIEVED, NOT_DUE, PAST_DUE
 
 register = template.Library()
 
@@ -34,5 +34,5 @@ def target_percent(target, result):
 
 @register.inclusion_tag("reports/dashboard/_badge.html")
 def judgement_badge(judgement):
-    """A target's standing for a unit and year (see selectors_dashboard.judge), coloured by status."""
+    """A target's standing for a unit and year (see reports.targets.judgement), coloured by status."""
     return {"css": BADGE_CSS.get(judgement.status, BADGE_CSS[NO_DATA]), "label": judgement.label}

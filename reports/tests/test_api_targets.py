@@ -6,8 +6,8 @@ from rest_framework.test import APIClient
 
 from mattran.models import OfficerRole, Unit, UnitKind
 from mattran.tests.factories import make_officer, make_tree
-from reports import computation
 from reports.models import TargetResult
+from reports.targets import runs
 
 from .target_factories import festival
 
@@ -20,7 +20,7 @@ def computed():
     province = make_tree(districts=2, communes=2, areas=2)
     d1 = Unit.objects.get(code="D1")
     festival(d1, 2019, {a: True for a in Unit.objects.filter(district=d1, kind=UnitKind.AREA)})
-    computation.year_recompute(year=2019)
+    runs.year_recompute(year=2019)
     return province
 
 
@@ -89,7 +89,7 @@ def test_query_count_does_not_grow_with_units(computed, django_assert_max_num_qu
         assert client.get(URL, {"year": 2019, "unit": "20"}).status_code == 200
     make_tree(districts=3, communes=3, areas=3, province_code="21", prefix="X")
     Unit.objects.filter(code__startswith="X").update(parent=None)
-    computation.year_recompute(year=2019)
+    runs.year_recompute(year=2019)
     assert TargetResult.objects.count() > 30
     with django_assert_max_num_queries(6):
         assert client.get(URL, {"year": 2019, "unit": "20"}).status_code == 200

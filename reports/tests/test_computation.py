@@ -7,9 +7,10 @@ import pytest
 
 from mattran.models import Unit, UnitKind
 from mattran.tests.factories import make_tree, make_unit
+from programs import target_rules
 from programs.loaders import load_indicators
 from programs.models import Indicator, Target
-from reports import computation
+from reports import constants
 from reports.models import (
     ComputationRun,
     FormIndicator,
@@ -20,6 +21,9 @@ from reports.models import (
     SubmissionStatus,
     TargetResult,
 )
+from reports.targets import rollups, runs, sql
+from reports.targets import selectors as target_selectors
+from reports.targets.incremental import submission_changed
 
 from .target_factories import festival, ratings, submit
 
@@ -43,7 +47,7 @@ def snapshot(model=TargetResult):
 
 
 def compute(code, year=YEAR):
-    return computation.target_results_compute(target=Target.objects.get(code=code), year=year)
+    return sql.target_results_compute(target=Target.objects.get(code=code), year=year)
 
 
 def unit(code):
@@ -87,11 +91,11 @@ def test_festival_counts_areas_per_level_with_exact_numerators_and_denominators(
 
 def test_percent_rounds_half_up_to_two_decimals():
     """2/3 is 66.67 and 1/8 is 12.50 (12.5 exactly), 1/6 is 16.67; nothing to count gives no percent."""
-    assert computation.percent_of(2, 3) == Decimal("66.67")
-    assert computation.percent_of(1, 8) == Decimal("12.50")
-    assert computation.percent_of(1, 6) == Decimal("16.67")
-    assert computation.percent_of(1, 200) == Decimal("0.50")
-    assert computation.percent_of(0, 0) is None
+    assert target_rules.percent_of(2, 3) == Decimal("66.67")
+    assert target_rules.percent_of(1, 8) == Decimal("12.50")
+    assert target_rules.percent_of(1, 6) == Decimal("16.67")
+    assert target_rules.percent_of(1, 200) == Decimal("0.50")
+    assert target_rules.percent_of(0, 0) is None
 
 
 @pytest.mark.parametrize(("operator", "threshold"), [("GT", "95"), ("GTE", "95"), ("GT", "33.33"), ("GTE", "66.67"), ("GT", "0")])
@@ -101,11 +105,11 @@ def test_the_sql_decision_and_percentage_equal_target_meets_and_percent_of(opera
 
     target = Target(operator=operator, threshold_percent=Decimal(threshold))
     pairs = [(n, d) for d in range(1, 61) for n in range(d + 1)]
-    achieved, params = computation.achieved_sql(target, "n", "d")
+    achieved, params = target_rules.achieved_sql(target, "n", "d")
     values = ", ".join(f"({n}, {d})" for n, d in pairs)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT n, d, {achieved}, {computation.percent_cents_sql('n', 'd')}"
+            f"SELECT n, d, {achieved}, {target_rules.percent_cents_sql('n', 'd')}"
             f" FROM (SELECT column1 AS n, column2 AS d FROM (VALUES {values}) AS v) AS pairs",
             params,
         )
@@ -113,7 +117,7 @@ def test_the_sql_decision_and_percentage_equal_target_meets_and_percent_of(opera
     assert len(rows) == len(pairs)
     for n, d, decided, cents in rows:
         assert bool(decided) == target.meets(n, d), (n, d)
-        assert Decimal(cents) / 100 == computation.percent_of(n, d), (n, d)
+        assert Decimal(cents) / 100 == target_rules.percent_of(n, d), (n, d)
 
 
 def test_exactly_95_percent_does_not_meet_more_than_95_percent():
@@ -211,7 +215,7 @@ def monthly(tree):
 def aggregate(code, unit_code, period):
     """(value, reporting units) as readers see them: the stored roll-up, or else the unit's own value."""
     indicator, target = Indicator.objects.get(code=code), unit(unit_code)
-    value = computation.aggregate_values([indicator.pk], [target.pk], [period]).get((indicator.pk, target.pk, period))
+    value = target_selectors.aggregate_values([indicator.pk], [target.pk], [period]).get((indicator.pk, target.pk, period))
     row = IndicatorAggregate.objects.filter(indicator=indicator, unit=target, period=period).first()
     if row is not None:
         assert row.value == value
@@ -222,7 +226,7 @@ def aggregate(code, unit_code, period):
 def test_a_units_own_value_for_its_own_period_is_read_not_copied(monthly, festival_2019):
     """The roll-up stores no row that only repeats a reported value (D1C1's March, an area's festival
     record); readers get the reported value itself. A sum over the period or the subtree is stored."""
-    computation.indicator_aggregates_compute(year=YEAR)
+    rollups.indicator_aggregates_compute(year=YEAR)
     stored = IndicatorAggregate.objects.filter
     assert not stored(indicator__code="quy_vnn_thu", unit__code="D1C1", period="2019-03").exists()
     assert not stored(indicator__code="ngay_hoi_to_chuc", unit__code="D1C1A1", period="2019").exists()
@@ -235,7 +239,7 @@ def test_a_units_own_value_for_its_own_period_is_read_not_copied(monthly, festiv
 
 def test_sums_roll_up_from_months_to_quarters_halves_nine_months_and_the_year(monthly):
     """SUM: Q1 = 1+2+3, H1 = 21, 9M = 45, year = 78 for D1C1; the district adds D1C2's 60; drafts do not count."""
-    computation.indicator_aggregates_compute(year=YEAR)
+    rollups.indicator_aggregates_compute(year=YEAR)
     assert aggregate("quy_vnn_thu", "D1C1", "2019-03") == (Decimal("3"), 1)
     assert aggregate("quy_vnn_thu", "D1C1", "2019-Q1") == (Decimal("6"), 1)
     assert aggregate("quy_vnn_thu", "D1C1", "2019-H1") == (Decimal("21"), 1)
@@ -249,7 +253,7 @@ def test_sums_roll_up_from_months_to_quarters_halves_nine_months_and_the_year(mo
 
 def test_stocks_take_each_units_last_value_in_the_period(monthly):
     """LAST: D1C1's Q2 is June's 106 and its year December's 112; D1C2 last reported 7 in February."""
-    computation.indicator_aggregates_compute(year=YEAR)
+    rollups.indicator_aggregates_compute(year=YEAR)
     assert aggregate("ton_quy_test", "D1C1", "2019-Q2") == (Decimal("106"), 1)
     assert aggregate("ton_quy_test", "D1C1", "2019") == (Decimal("112"), 1)
     assert aggregate("ton_quy_test", "D1", "2019-Q1") == (Decimal("110"), 2)
@@ -258,56 +262,56 @@ def test_stocks_take_each_units_last_value_in_the_period(monthly):
 
 def test_yes_no_values_roll_up_as_the_number_of_yes(festival_2019):
     """The festival's yes/no rolls up to the count of areas that held it, with the count that reported."""
-    computation.indicator_aggregates_compute(year=YEAR)
+    rollups.indicator_aggregates_compute(year=YEAR)
     assert aggregate("ngay_hoi_to_chuc", "20", "2019") == (Decimal("7"), 8)
     assert aggregate("ngay_hoi_to_chuc", "D1C1A1", "2019") == (Decimal("1"), 1)
 
 
 def test_incremental_recompute_after_a_change_equals_a_full_recompute(festival_2019, monthly):
     """Given computed results, approving D2's draft and recomputing only what it touched gives the full run's rows."""
-    computation.year_recompute(year=YEAR)
+    runs.year_recompute(year=YEAR)
     draft = festival_2019
     draft.status = SubmissionStatus.SUBMITTED
     draft.save()
     with mock.patch("reports.tasks.compute_targets.delay"):
-        computation.submission_changed(draft)
+        submission_changed(draft)
     incremental = (snapshot(), snapshot(IndicatorAggregate))
     assert result("ngay_hoi_kdc", "20").numerator == 10
-    computation.year_recompute(year=YEAR)
+    runs.year_recompute(year=YEAR)
     assert (snapshot(), snapshot(IndicatorAggregate)) == incremental
 
 
 def test_incremental_recompute_only_rewrites_the_touched_units(festival_2019):
     """A change submitted for commune D2C2 rewrites D2C2 and its ancestors (D2, the province), nothing else."""
-    computation.year_recompute(year=YEAR)
+    runs.year_recompute(year=YEAR)
     before = dict(TargetResult.objects.values_list("unit__code", "computed_at").filter(target__code="ngay_hoi_kdc"))
     with mock.patch("reports.tasks.compute_targets.delay"):
-        computation.submission_changed(festival_2019)
+        submission_changed(festival_2019)
     after = dict(TargetResult.objects.values_list("unit__code", "computed_at").filter(target__code="ngay_hoi_kdc"))
     assert {code for code in after if after[code] != before[code]} == {"20", "D2", "D2C2"}
 
 
 def test_reruns_are_idempotent_and_remove_rows_no_longer_produced(festival_2019):
     """Running twice gives the same rows; after a commune ends, its row and its areas' counts disappear."""
-    computation.year_recompute(year=YEAR)
+    runs.year_recompute(year=YEAR)
     first = snapshot()
-    computation.year_recompute(year=YEAR)
+    runs.year_recompute(year=YEAR)
     assert snapshot() == first
     Unit.objects.filter(commune__code="D2C2").update(valid_to=datetime.date(YEAR, 1, 31))
-    computation.year_recompute(year=YEAR)
+    runs.year_recompute(year=YEAR)
     assert not TargetResult.objects.filter(unit__code="D2C2", target__code="ngay_hoi_kdc").exists()
     assert result("ngay_hoi_kdc", "20").denominator == 9
 
 
 def test_a_run_left_started_by_a_crash_is_redone_and_marked_done(festival_2019):
     """Given a STARTED record and half-written rows, the next run redoes the year and ends DONE."""
-    computation.year_recompute(year=YEAR)
+    runs.year_recompute(year=YEAR)
     clean = snapshot()
     TargetResult.objects.filter(target__code="ngay_hoi_kdc").delete()
     TargetResult.objects.filter(unit__code="D1").update(numerator=0)
     ComputationRun.objects.filter(year=YEAR).update(status=RunStatus.STARTED, attempts=1, dirty=True,
                                                    dirty_since=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
-    run = computation.year_recompute(year=YEAR)
+    run = runs.year_recompute(year=YEAR)
     assert run.status == RunStatus.DONE and run.attempts == 0 and run.dirty is False
     assert run.progress == run.total == 4
     assert snapshot() == clean
@@ -315,15 +319,15 @@ def test_a_run_left_started_by_a_crash_is_redone_and_marked_done(festival_2019):
 
 def test_a_year_that_keeps_crashing_is_marked_failed_after_bounded_attempts(tree):
     """After MAX_ATTEMPTS crashed attempts the run gives up with FAILED instead of looping forever."""
-    ComputationRun.objects.create(kind="targets", year=YEAR, status=RunStatus.STARTED, attempts=computation.MAX_ATTEMPTS)
-    run = computation.year_recompute(year=YEAR)
+    ComputationRun.objects.create(kind="targets", year=YEAR, status=RunStatus.STARTED, attempts=runs.MAX_ATTEMPTS)
+    run = runs.year_recompute(year=YEAR)
     assert run.status == RunStatus.FAILED
     assert not TargetResult.objects.exists()
 
 
 def test_years_recompute_computes_every_target_of_each_year(festival_2019):
     """seed_demo's hook: every target of each given year, for every level."""
-    computation.years_recompute([2019, 2018, 2019])
+    runs.years_recompute([2019, 2018, 2019])
     assert set(TargetResult.objects.values_list("year", flat=True)) == {2018, 2019}
     assert TargetResult.objects.filter(year=YEAR).values("target").distinct().count() == 3
     assert set(ComputationRun.objects.values_list("year", "status")) == {(2018, "DONE"), (2019, "DONE")}
@@ -346,10 +350,10 @@ def test_a_change_marks_the_year_dirty_and_queues_one_recompute_per_minute(
     with mock.patch("reports.tasks.compute_targets.apply_async") as publish, \
             mock.patch("emulation.tasks.recompute_scores.apply_async"):
         with django_capture_on_commit_callbacks(execute=True):
-            computation.submission_changed(festival_2019)
-            computation.submission_changed(festival_2019)
+            submission_changed(festival_2019)
+            submission_changed(festival_2019)
         with django_capture_on_commit_callbacks(execute=True):
-            computation.submission_changed(festival_2019)
+            submission_changed(festival_2019)
     publish.assert_called_once_with(args=(YEAR,), retry=False)
     run = ComputationRun.objects.get(kind="targets", year=YEAR)
     assert run.dirty is True and run.last_enqueued_at is not None
@@ -358,12 +362,12 @@ def test_a_change_marks_the_year_dirty_and_queues_one_recompute_per_minute(
 def test_with_tasks_in_process_every_change_recomputes_the_year_at_once(festival_2019, django_capture_on_commit_callbacks):
     """The demo (no broker) has no beat: each change runs the full recompute, so nothing stays dirty."""
     with django_capture_on_commit_callbacks(execute=True):
-        computation.submission_changed(festival_2019)
+        submission_changed(festival_2019)
     with django_capture_on_commit_callbacks(execute=True):
-        computation.submission_changed(festival_2019)
+        submission_changed(festival_2019)
     run = ComputationRun.objects.get(kind="targets", year=YEAR)
     assert run.status == "DONE" and run.dirty is False
-    assert computation.dirty_years() == []
+    assert runs.dirty_years() == []
 
 
 def test_a_broker_failure_is_logged_recorded_and_leaves_the_year_dirty(
@@ -376,11 +380,11 @@ def test_a_broker_failure_is_logged_recorded_and_leaves_the_year_dirty(
     with mock.patch("reports.tasks.compute_targets.apply_async", side_effect=ConnectionError("broker down")), \
             mock.patch("emulation.tasks.recompute_scores.apply_async", side_effect=ConnectionError("broker down")):
         with django_capture_on_commit_callbacks(execute=True):
-            computation.submission_changed(festival_2019)
+            submission_changed(festival_2019)
     run = ComputationRun.objects.get(kind="targets", year=YEAR)
     assert run.dirty is True and run.last_enqueued_at is None
     assert "could not queue" in caplog.text
-    assert computation.dirty_years() == [YEAR]
+    assert runs.dirty_years() == [YEAR]
     assert result("ngay_hoi_kdc", "20").numerator == 7
     assert sorted(PendingTask.objects.values_list("task", "args")) == [
         ("emulation.recompute_scores", [YEAR]), ("reports.compute_targets", [YEAR]),
@@ -394,7 +398,7 @@ def test_the_eager_task_recomputes_the_year_and_clears_the_dirty_flag(festival_2
     ComputationRun.objects.create(kind="targets", year=YEAR, dirty=True,
                                   dirty_since=datetime.datetime(2019, 1, 1, tzinfo=datetime.UTC))
     assert recompute_dirty_years.delay().get() == [YEAR]
-    assert computation.dirty_years() == []
+    assert runs.dirty_years() == []
     assert compute_targets.delay(YEAR).get()["status"] == "DONE"
     assert result("ngay_hoi_kdc", "20").numerator == 7
 
@@ -475,9 +479,9 @@ def test_chained_incremental_recomputes_equal_full_recomputes_on_an_irregular_tr
         first = made[0]
         first.status = SubmissionStatus.APPROVED
         first.save()
-        computation.submission_changed(first)  # no full run yet
+        submission_changed(first)  # no full run yet
         incremental = (snapshot(), snapshot(IndicatorAggregate))
-        computation.year_recompute(year=YEAR)
+        runs.year_recompute(year=YEAR)
         full = (snapshot(), snapshot(IndicatorAggregate))
         assert [of_form(rows, first.form) for rows in incremental] == [of_form(rows, first.form) for rows in full]
         assert of_form(full[0], first.form)
@@ -488,9 +492,9 @@ def test_chained_incremental_recomputes_equal_full_recomputes_on_an_irregular_tr
             submission.save()
             # As the services call it (an approval then skips the unchanged roll-ups), or without the
             # previous status (everything the form touches is recomputed).
-            computation.submission_changed(submission, previous_status=previous if step % 2 else None)
+            submission_changed(submission, previous_status=previous if step % 2 else None)
             incremental = (snapshot(), snapshot(IndicatorAggregate))
-            computation.year_recompute(year=YEAR)
+            runs.year_recompute(year=YEAR)
             full = (snapshot(), snapshot(IndicatorAggregate))
             assert incremental == full, f"step {step}: {submission.form.code} {submission.unit.code} → {submission.status}"
     assert TargetResult.objects.filter(unit__code="PC").exists() and IndicatorAggregate.objects.filter(unit__code="PC").exists()
@@ -499,25 +503,25 @@ def test_chained_incremental_recomputes_equal_full_recomputes_on_an_irregular_tr
 def test_an_approval_recomputes_the_targets_pending_count_and_leaves_the_roll_ups_alone(festival_2019):
     """Submitted and approved values both count: approving D2's festival record changes only the count
     of values waiting for approval; the roll-ups are not rewritten, and every row equals a full run's."""
-    computation.year_recompute(year=YEAR)
+    runs.year_recompute(year=YEAR)
     rolled = dict(IndicatorAggregate.objects.values_list("id", "computed_at"))
     assert result("ngay_hoi_kdc", "20").not_approved == 2
     d2 = Submission.objects.get(form__code="ngay_hoi", unit__code="D2")
     d2.status = SubmissionStatus.APPROVED
     d2.save()
     with mock.patch("reports.tasks.compute_targets.delay"):
-        computation.submission_changed(d2, previous_status=SubmissionStatus.SUBMITTED)
+        submission_changed(d2, previous_status=SubmissionStatus.SUBMITTED)
     assert result("ngay_hoi_kdc", "20").not_approved == 0 and result("ngay_hoi_kdc", "D2C1").not_approved == 0
     assert dict(IndicatorAggregate.objects.values_list("id", "computed_at")) == rolled
     incremental = (snapshot(), snapshot(IndicatorAggregate))
-    computation.year_recompute(year=YEAR)
+    runs.year_recompute(year=YEAR)
     assert (snapshot(), snapshot(IndicatorAggregate)) == incremental
 
 
 def test_a_target_added_after_the_full_run_is_computed_for_the_whole_province_at_the_first_change(festival_2019):
     """Given a full run, then a new target on the festival record (no rows yet, so no rows below to sum),
     the first change under it computes the new target for every unit of the province, as a full run would."""
-    computation.year_recompute(year=YEAR)
+    runs.year_recompute(year=YEAR)
     existing = Target.objects.get(code="ngay_hoi_kdc")
     Target.objects.create(
         code="ngay_hoi_nua", name="Một nửa khu dân cư tổ chức Ngày hội", indicator=existing.indicator,
@@ -525,10 +529,10 @@ def test_a_target_added_after_the_full_run_is_computed_for_the_whole_province_at
         first_year=YEAR, last_year=YEAR,
     )
     with mock.patch("reports.tasks.compute_targets.delay"):
-        computation.submission_changed(festival_2019, previous_status=SubmissionStatus.SUBMITTED)  # D2C2's draft: was counted
+        submission_changed(festival_2019, previous_status=SubmissionStatus.SUBMITTED)  # D2C2's draft: was counted
     incremental = snapshot()
     assert {row[1] for row in incremental if row[0] == "ngay_hoi_nua"} == {"20", "D1", "D2", "D1C1", "D1C2", "D2C1", "D2C2"}
-    computation.year_recompute(year=YEAR)
+    runs.year_recompute(year=YEAR)
     assert snapshot() == incremental
 
 
@@ -544,11 +548,11 @@ def test_an_incremental_recompute_issues_as_many_statements_in_a_large_province_
         district = unit(f"P{province}D1")
         record = festival(district, YEAR, {a: True for a in Unit.objects.filter(district=district, kind=UnitKind.AREA)},
                           status=SubmissionStatus.SUBMITTED)
-        computation.year_recompute(year=YEAR)
+        runs.year_recompute(year=YEAR)
         record.status = SubmissionStatus.APPROVED
         record.save()
         with mock.patch("reports.tasks.compute_targets.delay"), CaptureQueriesContext(connection) as queries:
-            computation.submission_changed(record, previous_status=SubmissionStatus.SUBMITTED)
+            submission_changed(record, previous_status=SubmissionStatus.SUBMITTED)
         counts.append(len(queries))
         assert result("ngay_hoi_kdc", province).not_approved == 0
     assert counts[0] == counts[1] <= 15
@@ -559,13 +563,13 @@ def test_edits_of_the_tree_or_of_the_targets_make_the_computed_years_dirty(festi
     changing a target's threshold or importing areas makes every computed year dirty for the beat."""
     from mattran.services import areas_import
 
-    computation.year_recompute(year=YEAR)
-    assert computation.dirty_years() == []
+    runs.year_recompute(year=YEAR)
+    assert runs.dirty_years() == []
 
     def edit_makes_dirty(edit) -> bool:
         ComputationRun.objects.update(dirty=False, dirty_since=None)
         edit()
-        return computation.dirty_years() == [YEAR]
+        return runs.dirty_years() == [YEAR]
 
     d1c1 = unit("D1C1")
     d1c1.name = "Xã Mới"
@@ -592,13 +596,13 @@ def test_submissions_and_values_edited_in_the_admin_make_their_year_dirty(festiv
 
     from reports.models import DataValue
 
-    computation.year_recompute(year=YEAR)
-    ComputationRun.objects.create(kind=computation.RUN_KIND, year=YEAR + 1)
+    runs.year_recompute(year=YEAR)
+    ComputationRun.objects.create(kind=constants.RUN_KIND, year=YEAR + 1)
 
     value = DataValue.objects.filter(year=YEAR).first()
     response = admin_client.post(reverse("admin:reports_datavalue_delete", args=[value.pk]), {"post": "yes"})
     assert response.status_code == 302 and not DataValue.objects.filter(pk=value.pk).exists()
-    assert computation.dirty_years() == [YEAR]
+    assert runs.dirty_years() == [YEAR]
 
     ComputationRun.objects.update(dirty=False, dirty_since=None)
     values = list(DataValue.objects.filter(year=YEAR).values_list("pk", flat=True)[:2])
@@ -606,7 +610,7 @@ def test_submissions_and_values_edited_in_the_admin_make_their_year_dirty(festiv
         "action": "delete_selected", "_selected_action": values, "post": "yes",
     })
     assert response.status_code == 302 and not DataValue.objects.filter(pk__in=values).exists()
-    assert computation.dirty_years() == [YEAR]
+    assert runs.dirty_years() == [YEAR]
 
     ComputationRun.objects.update(dirty=False, dirty_since=None)
     submission = Submission.objects.filter(year=YEAR).first()
@@ -614,4 +618,4 @@ def test_submissions_and_values_edited_in_the_admin_make_their_year_dirty(festiv
     request = RequestFactory().post("/")
     request.user = admin_user
     django_admin.site._registry[Submission].save_model(request, submission, form=None, change=True)
-    assert computation.dirty_years() == [YEAR]
+    assert runs.dirty_years() == [YEAR]

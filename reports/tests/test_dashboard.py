@@ -351,7 +351,7 @@ def test_a_recompute_by_the_worker_shows_its_new_figures_at_once(client):
     """Given cached figures, when a full-year recompute rewrites the results with set-based SQL (no
     model signal, as on the Celery worker), then the run record changes the data version and the
     next page shows the recomputed figures, not the cached ones."""
-    from reports import computation
+    from reports.targets import runs
 
     from .target_factories import festival
 
@@ -363,7 +363,7 @@ def test_a_recompute_by_the_worker_shows_its_new_figures_at_once(client):
     login(client, w["staff"])
     assert "7,0%" in _target_row(client.get(URL, {"year": 2019}).content.decode(), "ngay_hoi_kdc")
     assert _hit(client.get(URL, {"year": 2019})) == "response"
-    computation.year_recompute(year=2019)
+    runs.year_recompute(year=2019)
     after = client.get(URL, {"year": 2019})
     assert _hit(after) is False
     row = _target_row(after.content.decode(), "ngay_hoi_kdc")

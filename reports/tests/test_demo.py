@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from mattran.models import OfficerRole, Unit, UnitKind
-from reports import computation
 from reports.demo import parse_years
 from reports.models import DataValue, PlanValue, Submission, SubmissionStatus
+from reports.targets import runs
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def snapshot():
 @pytest.fixture
 def recompute_calls(monkeypatch):
     calls = []
-    monkeypatch.setattr(computation, "years_recompute", lambda years: calls.append(list(years)), raising=False)
+    monkeypatch.setattr(runs, "years_recompute", lambda years: calls.append(list(years)), raising=False)
     return calls
 
 

@@ -239,7 +239,7 @@ def test_reopening_is_explicit_recorded_and_flags_later_changes(world, monthly, 
 
 def test_every_transition_tells_the_target_computation(world, monthly, monkeypatch):
     calls = []
-    monkeypatch.setattr("reports.computation.submission_changed",
+    monkeypatch.setattr("reports.targets.incremental.submission_changed",
                         lambda s, previous_status: calls.append((previous_status, s.status)))
     submitted(world, monthly)
     submission_return(submission=monthly, by=world.staff, reason="r")

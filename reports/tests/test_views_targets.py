@@ -4,8 +4,8 @@ from django.urls import reverse
 
 from mattran.models import OfficerRole, Unit, UnitKind
 from mattran.tests.factories import make_officer, make_tree
-from reports import computation
 from reports.models import ComputationRun, RunStatus, SubmissionStatus, TargetResult
+from reports.targets import runs
 
 from .target_factories import festival, ratings
 
@@ -24,7 +24,7 @@ def world():
     festival(unit("D1"), YEAR, {a: True for a in Unit.objects.filter(district__code="D1", kind=UnitKind.AREA)})
     festival(unit("D2"), YEAR, {unit("D2C1A1"): False, unit("D2C1A2"): True}, status=SubmissionStatus.SUBMITTED)
     ratings("xep_loai_bctmt", "xep_loai_bctmt", unit("D1"), 2018, {unit("D1C1A1"): "kha"})
-    computation.years_recompute([2018, YEAR])
+    runs.years_recompute([2018, YEAR])
     return {
         "province": province,
         "staff": make_officer("tinh", province, OfficerRole.PROVINCE_STAFF),
@@ -118,7 +118,7 @@ def test_the_board_query_count_is_small_and_does_not_grow_with_units(world, clie
         for c in range(1, 4):
             commune = Unit.objects.create(code=f"D{d}C{c}", name="Xã", kind=UnitKind.COMMUNE, parent=district)
             Unit.objects.create(code=f"D{d}C{c}A1", name="Thôn", kind=UnitKind.AREA, parent=commune)
-    computation.year_recompute(year=YEAR)
+    runs.year_recompute(year=YEAR)
     with django_assert_max_num_queries(first):
         assert client.get(year_url()).status_code == 200
     with django_assert_max_num_queries(15):

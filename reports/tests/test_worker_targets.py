@@ -11,8 +11,9 @@ import pytest
 from mattran.celery import app
 from mattran.models import OfficerRole, Unit, UnitKind
 from mattran.tests.factories import make_officer, make_tree
-from reports import computation, services
+from reports import services
 from reports.models import ComputationRun, RunStatus, Submission, SubmissionStatus, TargetResult
+from reports.targets import runs
 from reports.tasks import compute_targets, recompute_dirty_years
 
 from .target_factories import festival, ratings
@@ -41,7 +42,7 @@ def data():
     festival(d1, YEAR, {a: True for a in Unit.objects.filter(district=d1, kind=UnitKind.AREA)})
     ratings("xep_loai_bctmt", "xep_loai_bctmt", d1, YEAR, {a: "kha" for a in Unit.objects.filter(kind=UnitKind.AREA)[:5]})
     ratings("xep_loai_mttq_xa", "xep_loai_mttq", d1, YEAR, {Unit.objects.get(code="D1C1"): "vung_manh"})
-    computation.year_recompute(year=YEAR)
+    runs.year_recompute(year=YEAR)
     clean = snapshot()
     TargetResult.objects.all().delete()
     ComputationRun.objects.all().delete()

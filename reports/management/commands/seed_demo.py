@@ -34,7 +34,7 @@ class Command(BaseCommand):
             }
         )
         if not summary.recomputed and not options["no_recompute"]:
-            self.stdout.write(_("Chưa có bước tính chỉ tiêu (reports.computation.years_recompute); bỏ qua."))
+            self.stdout.write(_("Chưa có bước tính chỉ tiêu (reports.runs.years_recompute); bỏ qua."))
         self.stdout.write(
             _("Xong sau %(s).1f giây (tạo dữ liệu %(d).1f giây, tính chỉ tiêu %(r).1f giây).")
             % {"s": time.perf_counter() - started, "d": summary.seconds_data, "r": summary.seconds_recompute}

@@ -1,17 +1,22 @@
-"""Reads for the targets pages: results of a unit and its children, the units behind a percentage."""
+"""Reads of computed targets and roll-ups: results of a unit and its children, the units behind a
+percentage, and ``aggregate_values`` (the roll-up of any unit and period) for the dashboard and emulation."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
+from programs import target_rules
 from programs.models import Target, TargetCondition
 
-from .computation import COUNTED_STATUSES, RUN_KIND, year_end
-from .models import ComputationRun, DataValue, ReportForm, TargetResult
-from .selectors_dashboard import judge, targets_of_year
+from ..constants import AGGREGATED_TYPES, COUNTED_STATUSES, RUN_KIND, year_end
+from ..models import ComputationRun, DataValue, IndicatorAggregate, ReportForm, TargetResult
+from .judgement import judge
 
 TREND_YEARS = list(range(2016, 2021))
 CHILD_KIND = {UnitKind.PROVINCE: UnitKind.DISTRICT, UnitKind.DISTRICT: UnitKind.COMMUNE, UnitKind.COMMUNE: None}
@@ -21,6 +26,11 @@ def default_year(today=None) -> int:
     """The year the dashboard opens on: this year inside the 2016–2020 term, else the term's last year."""
     year = (today or timezone.localdate()).year
     return min(max(year, TREND_YEARS[0]), TREND_YEARS[-1])
+
+
+def targets_applying(targets, year: int) -> list:
+    """Those of ``targets`` computed and shown for ``year`` (a target for 2020 only is absent from 2018)."""
+    return [t for t in targets if t.applies_to(year)]
 
 
 @dataclass
@@ -50,7 +60,7 @@ def children_of(unit: Unit):
 def target_board(unit: Unit, year: int) -> dict:
     """Everything the targets dashboard shows for ``unit`` and ``year``, in a constant number of queries."""
     all_targets = list(Target.objects.select_related("rating_level").order_by("code"))
-    targets = targets_of_year(all_targets, year)
+    targets = targets_applying(all_targets, year)
     due_years = {t.due_year for t in targets if t.due_year and t.due_year < year}
     children = list(children_of(unit))
     # This year's and the passed due years' results of the unit and its children, in one query.
@@ -133,13 +143,13 @@ def counted_units(target: Target, unit: Unit, year: int) -> list[CountedUnit]:
     }
     rows = []
     for u in units:
+        met = target_rules.condition_met(target, value_bool=u.v_bool, value_number=u.v_number, rating_rank=u.v_rank)
         if target.condition == TargetCondition.IS_TRUE:
-            value, met = u.v_bool, u.v_bool is True
+            value = u.v_bool
         elif target.condition == TargetCondition.RATING_AT_LEAST:
-            value, met = u.v_level, u.v_rank is not None and u.v_rank >= target.rating_level.rank
+            value = u.v_level
         else:
             value = u.v_number
-            met = value is not None and value >= target.number_threshold
         if u.v_status is None or value is None:
             status = "not_reported"
             form = forms.get(u.kind)
@@ -150,3 +160,37 @@ def counted_units(target: Target, unit: Unit, year: int) -> list[CountedUnit]:
             link = (u.v_form, u.v_submitter, str(year))
         rows.append(CountedUnit(u, status, value, u.v_status, link))
     return rows
+
+
+def aggregate_values(indicator_ids, unit_ids, periods) -> dict[tuple[int, int, str], Decimal]:
+    """``{(indicator_id, unit_id, period): value}``: the roll-up of each unit and period, in one query.
+
+    A stored ``IndicatorAggregate`` row where there is one; otherwise the unit's own counted value
+    for exactly that period, which the roll-up does not copy (see ``indicator_aggregates_sql``).
+    Yes/no values count as 1 and 0, as in the roll-up.
+    """
+    indicator_ids, unit_ids, periods = list(indicator_ids), list(unit_ids), [str(p) for p in periods]
+    if not (indicator_ids and unit_ids and periods):
+        return {}
+    number = models.DecimalField(max_digits=20, decimal_places=2)
+    stored = IndicatorAggregate.objects.filter(
+        indicator_id__in=indicator_ids, unit_id__in=unit_ids, period__in=periods,
+    ).annotate(own=models.Value(0)).values_list("indicator_id", "unit_id", "period", "value", "own")
+    reported = DataValue.objects.filter(
+        Q(value_number__isnull=False) | Q(value_bool__isnull=False),
+        indicator_id__in=indicator_ids, unit_id__in=unit_ids, period__in=periods,
+        submission__status__in=COUNTED_STATUSES, indicator__value_type__in=AGGREGATED_TYPES,
+    ).annotate(
+        number=Coalesce(
+            "value_number",
+            models.Case(models.When(value_bool=True, then=models.Value(1)), default=models.Value(0)),
+            output_field=number,
+        ),
+        own=models.Value(1),
+    ).values_list("indicator_id", "unit_id", "period", "number", "own")
+    values: dict = {}
+    for indicator_id, unit_id, period, value, own in stored.union(reported, all=True):
+        key = (indicator_id, unit_id, period)
+        if not own or key not in values:  # a stored roll-up wins over the unit's own value
+            values[key] = value
+    return values

@@ -1,0 +1,110 @@
+"""Where an incremental run works: the ``Scope`` of a unit, its subtree and ancestors, in SQL pieces."""
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.db import connection
+
+from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
+
+# Levels that get a TargetResult, top down; aggregates also go down to the residential area.
+RESULT_LEVELS = (UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE)
+AGGREGATE_LEVELS = (UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE, UnitKind.AREA)
+LEVEL_ORDER = {kind: i for i, kind in enumerate(AGGREGATE_LEVELS)}
+
+
+def table_name(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def levels_from(scope: Scope | None, levels) -> list[str]:
+    """The levels whose groups a run over ``scope`` writes from the scanned units: all of them for a
+    whole year, else the scope's own level and those below it (its ancestors are done from rows)."""
+    if scope is None:
+        return list(levels)
+    return [kind for kind in levels if LEVEL_ORDER[kind] >= LEVEL_ORDER[scope.kind]]
+
+
+def subtree_filter(scope: Scope | None, alias: str) -> tuple[str, list]:
+    """Restrict the scanned units to the scope's subtree (one indexed equality on its ancestor column)."""
+    if scope is None:
+        return "", []
+    return f" AND {alias}{ANCESTOR_FIELD[scope.kind]}_id = %s", [scope.pk]
+
+
+def in_list(column: str, ids) -> tuple[str, list]:
+    ids = list(ids)
+    return f" AND {column} IN ({', '.join(['%s'] * len(ids)) or 'NULL'})", ids
+
+
+# A subtree up to this many units is listed by id for the stale-row deletes (a district: a few
+# hundred); a larger one, or a province's, is a subquery.
+LISTED_SUBTREE = 2000
+
+
+class Scope:
+    """The unit an incremental run recomputes under, with the unit lists its statements need, each
+    fetched once: the ids in its subtree and, for each of its ancestors, the ancestor's children."""
+
+    def __init__(self, unit: Unit):
+        self.unit, self.kind, self.pk = unit, unit.kind, unit.pk
+
+    def _ancestor_ids(self, levels) -> list[int]:
+        """Its ancestors at ``levels``, nearest first."""
+        found = []
+        for kind in reversed(AGGREGATE_LEVELS):
+            unit_id = getattr(self.unit, f"{ANCESTOR_FIELD[kind]}_id")
+            if kind in levels and LEVEL_ORDER[kind] < LEVEL_ORDER[self.kind] and unit_id:
+                found.append(unit_id)
+        return found
+
+    @cached_property
+    def _children(self) -> dict[int, list[tuple[int, str]]]:
+        ancestors = self._ancestor_ids(AGGREGATE_LEVELS)
+        children: dict[int, list] = {unit_id: [] for unit_id in ancestors}
+        rows = Unit.objects.filter(parent_id__in=ancestors).order_by().values_list("id", "parent_id", "kind")
+        for child_id, parent_id, kind in rows:
+            children[parent_id].append((child_id, kind))
+        return children
+
+    def ancestors(self, levels) -> list[tuple[int, list[tuple[int, str]]]]:
+        """``(id, [(child id, child kind)])`` of each ancestor at ``levels``, nearest first.
+
+        An ancestor's subtree is itself plus its children's subtrees (a unit's parent is always of
+        a higher kind, see ``Unit.clean``), so its row is the sum of its children's rows (and of
+        the children that have none, the residential areas) plus its own value.
+        """
+        return [(unit_id, self._children[unit_id]) for unit_id in self._ancestor_ids(levels)]
+
+    def top(self) -> Scope:
+        """The scope of its topmost ancestor (itself if it has none)."""
+        ancestors = self._ancestor_ids(AGGREGATE_LEVELS)
+        return Scope(Unit.objects.get(pk=ancestors[-1])) if ancestors else self
+
+    @cached_property
+    def _subtree(self) -> list[tuple[int, str]] | None:
+        if self.kind == UnitKind.PROVINCE:
+            return None
+        units = Unit.objects.filter(**{ANCESTOR_FIELD[self.kind]: self.pk}).order_by().values_list("id", "kind")
+        listed = list(units[: LISTED_SUBTREE + 1])
+        return None if len(listed) > LISTED_SUBTREE else listed
+
+    def units_sql(self, levels) -> tuple[str, list]:
+        """`` AND unit_id IN …``: the units of ``levels`` in its subtree, by id (the planner then
+        probes the unique index whatever its statistics say), or by a subquery for a large subtree."""
+        if self._subtree is not None:
+            return in_list("unit_id", [unit_id for unit_id, kind in self._subtree if kind in levels])
+        kinds = ", ".join(["%s"] * len(levels))
+        return (
+            f" AND unit_id IN (SELECT id FROM {table_name(Unit)} WHERE kind IN ({kinds}) AND {ANCESTOR_FIELD[self.kind]}_id = %s)",  # noqa: S608
+            [*levels, self.pk],
+        )
+
+
+def delete_stale(model, now, units: tuple[str, list], conditions: str, params: list) -> None:
+    """Delete the rows of ``units`` (and ``conditions``) computed before ``now``: the rows a run did not rewrite."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table_name(model)} WHERE computed_at < %s{conditions}{units[0]}",  # noqa: S608
+            [now, *params, *units[1]],
+        )

@@ -1,0 +1,147 @@
+"""Target results in SQL: one statement per target over the whole unit tree (or a scope of it).
+
+Each target of a year is ONE SQL statement over the whole unit tree: the counted units
+(kinds in ``target.counted_kinds``, active on 31 December) LEFT JOIN their counted value
+(submission SUBMITTED or APPROVED; drafts and returned submissions never count), with
+conditional sums GROUPED BY each ancestor column (province, district, commune) and glued
+with UNION ALL, which runs unchanged on PostgreSQL and SQLite. The percentage and the decision
+are the SQL forms of ``programs.target_rules``.
+
+A unit with no counted unit in its subtree gets NO TargetResult row (there is nothing to
+measure); pages show it as "no data". Every written row carries the run's ``computed_at``,
+and rows of the same (target, year) and scope that the run did not write are deleted, so a
+rerun after a crash, or after units ended, leaves exactly the rows a clean run leaves.
+"""
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from mattran.models import ANCESTOR_FIELD, Unit
+from programs.models import RatingLevel, Target
+from programs.target_rules import achieved_sql, condition_param, condition_sql, percent_cents_sql
+
+from ..constants import COUNTED_STATUSES, SubmissionStatus, year_end
+from ..models import DataValue, Submission, TargetResult
+from .scope import RESULT_LEVELS, Scope, delete_stale, in_list, levels_from, subtree_filter, table_name
+
+
+def targets_of_year(year: int):
+    return Target.objects.filter(first_year__lte=year, last_year__gte=year).select_related("indicator", "rating_level")
+
+
+def _counted_sql(target: Target, year: int, where: tuple[str, list]) -> tuple[str, list]:
+    """The counted units (of ``where``, an extra condition on ``u``) with their value: one row each
+    with its ancestor columns and ``reported``, ``met`` and ``pending`` (0 or 1)."""
+    join, has_value, met_expr = condition_sql(target, table_name(RatingLevel))
+    end = year_end(year)
+    kinds = [k for k in target.counted_kinds if k in ANCESTOR_FIELD]
+    kind_marks = ", ".join(["%s"] * len(kinds)) or "NULL"
+    sql = (
+        "SELECT u.province_id, u.district_id, u.commune_id,"  # noqa: S608 (names from _meta, values as params)
+        " CASE WHEN v.unit_id IS NULL THEN 0 ELSE 1 END AS reported,"
+        " COALESCE(v.met, 0) AS met,"
+        " CASE WHEN v.status = %s THEN 1 ELSE 0 END AS pending"
+        f" FROM {table_name(Unit)} u LEFT JOIN ("
+        f"  SELECT dv.unit_id, s.status, {met_expr} AS met"
+        f"  FROM {table_name(DataValue)} dv JOIN {table_name(Submission)} s ON s.id = dv.submission_id{join}"
+        f"  WHERE dv.indicator_id = %s AND dv.period = %s AND s.status IN (%s, %s) AND {has_value}"
+        " ) v ON v.unit_id = u.id"
+        f" WHERE u.kind IN ({kind_marks})"
+        " AND (u.valid_from IS NULL OR u.valid_from <= %s) AND (u.valid_to IS NULL OR u.valid_to >= %s)"
+        f"{where[0]}"
+    )
+    params = [
+        SubmissionStatus.SUBMITTED, condition_param(target),
+        target.indicator_id, str(year), *COUNTED_STATUSES, *kinds, end, end, *where[1],
+    ]
+    return sql, params
+
+
+COUNT_SUMS = "COUNT(*) AS denominator, SUM(reported) AS reported, SUM(met) AS met, SUM(pending) AS not_approved"
+
+
+def target_counts_parts(target: Target, year: int, scope: Scope | None = None) -> tuple[str, str, list]:
+    """The one aggregate of a target, in two parts: the counted units with their value (a CTE named
+    ``counted``) and the UNION ALL of one GROUP BY per level giving (unit_id, denominator, reported,
+    met, not_approved); params in text order. With ``scope``, only the scope's subtree is scanned
+    and grouped (its ancestors are ``_target_ancestor_parts``'s)."""
+    counted_sql, params = _counted_sql(target, year, subtree_filter(scope, "u."))
+    if scope is None and connection.vendor == "postgresql":
+        # One pass over the counted units for all three levels (a group key of NULL is no unit).
+        columns = [f"{ANCESTOR_FIELD[kind]}_id" for kind in reversed(RESULT_LEVELS)]
+        key = f"COALESCE({', '.join(columns)})"
+        sets = ", ".join(f"({column})" for column in columns)
+        grouped = f"SELECT {key} AS unit_id, {COUNT_SUMS} FROM counted GROUP BY GROUPING SETS ({sets}) HAVING {key} IS NOT NULL"  # noqa: S608
+        return counted_sql, grouped, params
+    parts = []
+    for kind in levels_from(scope, RESULT_LEVELS):
+        column = f"{ANCESTOR_FIELD[kind]}_id"
+        parts.append(f"SELECT {column} AS unit_id, {COUNT_SUMS} FROM counted WHERE {column} IS NOT NULL GROUP BY {column}")  # noqa: S608
+    return counted_sql, " UNION ALL ".join(parts) or "SELECT NULL AS unit_id, 0 AS denominator, 0 AS reported, 0 AS met, 0 AS not_approved WHERE 1 = 0", params
+
+
+def _target_ancestor_parts(target: Target, year: int, unit_id: int, children) -> tuple[str, str, list]:
+    """Like ``target_counts_parts`` for one ancestor of an incremental run, from rows, not its subtree:
+    the sum of its children's (already rewritten) rows, plus the counted units among itself and
+    its children of a kind with no rows (residential areas)."""
+    rows = [child for child, kind in children if kind in RESULT_LEVELS]
+    direct = [unit_id] + [child for child, kind in children if kind not in RESULT_LEVELS]
+    counted_sql, params = _counted_sql(target, year, in_list("u.id", direct))
+    rows_sql, rows_params = in_list("unit_id", rows)
+    grouped = (
+        # Integers again (PostgreSQL sums bigints as numeric), for the integer arithmetic of the percentage.
+        f"SELECT %s AS unit_id, CAST(SUM(denominator) AS INTEGER) AS denominator, CAST(SUM(reported) AS INTEGER) AS reported,"  # noqa: S608
+        " CAST(SUM(met) AS INTEGER) AS met, CAST(SUM(not_approved) AS INTEGER) AS not_approved FROM ("
+        " SELECT denominator, denominator - not_reported AS reported, numerator AS met, not_approved"
+        f" FROM {table_name(TargetResult)} WHERE target_id = %s AND year = %s{rows_sql}"
+        f" UNION ALL SELECT {COUNT_SUMS} FROM counted) parts HAVING SUM(denominator) > 0"
+    )
+    return counted_sql, grouped, params + [unit_id, target.pk, year, *rows_params]
+
+
+def target_results_compute(*, target: Target, year: int, scope: Scope | None = None, prune: bool = True) -> int:
+    """Write the target's results for ``year`` for every unit (or those ``scope`` touches); returns rows written.
+
+    One INSERT … SELECT … ON CONFLICT: the counts, the percentage (ROUND_HALF_UP, integer
+    arithmetic) and the exact decision of ``Target.meets`` are all computed in the database, so a
+    national run moves no rows through Python. With ``scope`` (an incremental run), one statement
+    for the scope's subtree, then one per ancestor, nearest first, summing the rows just below it.
+    With ``prune=False`` the rows no longer produced are not looked for (a unit has a row while it
+    has counted units below it, whatever their values: a status change never removes one).
+    """
+    now = timezone.now()
+    ancestors = scope.ancestors(RESULT_LEVELS) if scope is not None else []
+    if ancestors and not TargetResult.objects.filter(target=target, year=year, unit_id=ancestors[-1][0]).exists():
+        # Never computed under this top unit (a new target, say): no rows below to sum.
+        scope, ancestors = scope.top(), []
+    # (statement parts, the units whose rows it rewrites)
+    statements = [(target_counts_parts(target, year, scope), scope.units_sql(RESULT_LEVELS) if scope else ("", []))]
+    statements += [
+        (_target_ancestor_parts(target, year, unit_id, children), (" AND unit_id = %s", [unit_id]))
+        for unit_id, children in ancestors
+    ]
+    achieved, achieved_params = achieved_sql(target, "met", "denominator")
+    written = 0
+    # One transaction (the caller's, if any: no savepoint): readers never see new rows beside stale ones.
+    with transaction.atomic(savepoint=False):
+        for (counted_sql, grouped_sql, counts_params), units in statements:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {table_name(TargetResult)} (target_id, unit_id, year, numerator, denominator, percent,"  # noqa: S608
+                    " achieved, due, not_reported, not_approved, computed_at)"
+                    f" WITH counted AS ({counted_sql}), grouped AS ({grouped_sql})"
+                    f" SELECT %s, unit_id, %s, met, denominator, {percent_cents_sql('met', 'denominator')} / 100.0, {achieved},"
+                    " %s, denominator - reported, not_approved, %s FROM grouped WHERE 1 = 1"
+                    " ON CONFLICT (target_id, unit_id, year) DO UPDATE SET numerator = excluded.numerator,"
+                    " denominator = excluded.denominator, percent = excluded.percent, achieved = excluded.achieved,"
+                    " due = excluded.due, not_reported = excluded.not_reported, not_approved = excluded.not_approved,"
+                    " computed_at = excluded.computed_at",
+                    counts_params + [target.pk, year, *achieved_params, target.is_due(year), now],
+                )
+                written += cursor.rowcount
+            # Rows of these units the statement did not write are no longer produced: gone before the
+            # next (ancestor) statement sums them.
+            if prune or not ancestors:
+                delete_stale(TargetResult, now, units, " AND target_id = %s AND year = %s", [target.pk, year])
+    return written
