@@ -30,7 +30,7 @@ def run() -> list[dict]:
     django.setup()
     from django.core.management import call_command
 
-    from reports.demo import seed_demo
+    from demo.data import seed_demo
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("import_units", "--province", "20", stdout=StringIO())

@@ -34,7 +34,7 @@ def run() -> list[dict]:
 
     from mattran.models import Officer, OfficerRole, Unit, UnitKind
     from reports.models import ReportForm
-    from reports.services import submission_get_or_create, values_save
+    from reports.submissions.services import submission_get_or_create, values_save
 
     form = ReportForm.objects.filter(code="bao_cao_thang").first()
     if form is None:

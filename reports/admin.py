@@ -7,7 +7,7 @@ so another part of the portal may take over a model's admin.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import (
+from reports.models import (
     ComputationRun,
     DataValue,
     FormIndicator,
@@ -17,7 +17,7 @@ from .models import (
     Submission,
     TargetResult,
 )
-from .targets import runs
+from reports.targets import runs
 
 
 def _register(model, admin_class):

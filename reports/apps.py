@@ -8,9 +8,9 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from programs.models import register_value_kinds_source
-
-        from . import cache, selectors
-        from .targets import signals as target_signals
+        from reports import cache
+        from reports.submissions import selectors
+        from reports.targets import signals as target_signals
 
         cache.connect_signals()
         target_signals.connect_signals()

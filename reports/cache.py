@@ -7,8 +7,8 @@ is never served after a recompute, an approval or a saved plan:
   see the same one), replaced by :func:`bump_data_version` after the commit of every write to
   ``PlanValue``, ``IndicatorAggregate`` (register counts), ``Submission`` status (completeness)
   and the catalogue (targets, indicators, forms, campaigns, programs, units) and officers' scopes — see
-  :func:`connect_signals` and the explicit calls in ``reports.services``, ``registers.services``
-  and ``reports.demo``;
+  :func:`connect_signals` and the explicit calls in ``reports.submissions.services``, ``registers.services``
+  and ``demo.data``;
 * a fingerprint of the ``ComputationRun`` rows (one small query): the target computation updates
   its run row in the same transaction as each batch of ``TargetResult`` rows it writes, and after
   the yearly roll-up of ``IndicatorAggregate``, so a recompute changes the version with no call
@@ -82,7 +82,7 @@ def runs_fingerprint() -> str:
     One small query, in plain SQL (a few rows per kind and year; compiling the ORM query would
     cost more than running it).
     """
-    from .models import ComputationRun
+    from reports.models import ComputationRun
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -237,8 +237,7 @@ def connect_signals() -> None:
     from campaigns.models import Campaign
     from mattran.models import Officer, Unit
     from programs.models import Indicator, Target, WorkProgram
-
-    from .models import FormIndicator, IndicatorAggregate, PlanValue, ReportForm, Submission, TargetResult
+    from reports.models import FormIndicator, IndicatorAggregate, PlanValue, ReportForm, Submission, TargetResult
 
     for model in (TargetResult, IndicatorAggregate, PlanValue):
         post_save.connect(_on_save, sender=model, dispatch_uid=f"reports.cache.save.{model.__name__}")

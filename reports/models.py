@@ -7,9 +7,8 @@ from simple_history.models import HistoricalRecords
 
 from mattran.models import OfficerRole, Unit, UnitKind
 from programs.models import Indicator, RatingLevel, Target
-
-from .constants import RunStatus, SubmissionStatus
-from .periods import PeriodType
+from reports.constants import RunStatus, SubmissionStatus
+from reports.periods import PeriodType
 
 
 class FormKind(models.TextChoices):
@@ -162,11 +161,6 @@ class Submission(models.Model):
 
     def can_reopen(self, user) -> bool:
         return self.status == SubmissionStatus.APPROVED and self.is_reviewable_by(user)
-
-    def deadline(self):
-        from .selectors import deadline_of
-
-        return deadline_of(self.form, self.period)
 
 
 class DataValue(models.Model):
@@ -329,4 +323,5 @@ class ComputationRun(models.Model):
         return f"{self.kind} {self.year}: {self.get_status_display()}"
 
 
-from .models_dashboard import ExportJob, ReminderLog  # noqa: E402,F401  (dashboard helper models)
+from reports.exports.models import ExportJob  # noqa: E402,F401  (the models of the sub-packages)
+from reports.submissions.models import ReminderLog  # noqa: E402,F401

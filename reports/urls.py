@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views, views_excel
+from reports.spreadsheets import views as views_excel
+from reports.submissions import views
 
 app_name = "reports"
 

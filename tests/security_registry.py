@@ -65,7 +65,7 @@ class Entry:
 def _submission_of_a(world) -> dict:
     """District A's draft of the 2019 festival report; the URL kwargs of its pages."""
     from reports.models import ReportForm
-    from reports.services import submission_get_or_create
+    from reports.submissions.services import submission_get_or_create
 
     form = ReportForm.objects.get(code="ngay_hoi")
     submission_get_or_create(form=form, unit=world.district_a, period="2019", by=world.officer_a)
@@ -76,7 +76,7 @@ def _export_job_of_a(world, done=False):
     """A report export of district A asked for by provincial staff (only the asker may follow it)."""
     from django.core.files.base import ContentFile
 
-    from reports.models_dashboard import ExportJob, ExportStatus
+    from reports.exports.models import ExportJob, ExportStatus
 
     job = ExportJob.objects.create(created_by=world.staff, unit=world.district_a, period="2019", format="xlsx")
     if done:

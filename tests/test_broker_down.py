@@ -133,7 +133,7 @@ def test_a_register_entry_saves_and_its_counts_run_once_when_the_broker_is_back(
 
 
 def test_a_province_export_is_recorded_and_runs_once_when_the_broker_is_back(client, broker, tmp_path):
-    from reports.models_dashboard import ExportJob, ExportStatus
+    from reports.exports.models import ExportJob, ExportStatus
     from reports.tests.dash_factories import put_value, world
 
     w = world()
@@ -152,7 +152,7 @@ def test_a_province_export_is_recorded_and_runs_once_when_the_broker_is_back(cli
 
 def test_a_workflow_email_is_recorded_and_sent_once_when_the_broker_is_back(client, broker, tmp_path):
     from reports.models import Submission, SubmissionStatus
-    from reports.services import submission_get_or_create, values_save
+    from reports.submissions.services import submission_get_or_create, values_save
     from reports.tests.factories import make_world
 
     world = make_world()
@@ -176,8 +176,8 @@ def test_a_workflow_email_is_recorded_and_sent_once_when_the_broker_is_back(clie
 def test_a_reminder_is_recorded_and_sent_once_when_the_broker_is_back(broker, tmp_path):
     """The reminders job runs in the worker; if the broker is away when it queues the e-mail, the
     reminder is kept and sent once the broker is back."""
-    from reports.models_dashboard import ReminderLog
-    from reports.reminders import reminders_due, reminders_send
+    from reports.exports.models import ReminderLog
+    from reports.submissions.reminders import reminders_due, reminders_send
     from reports.tests.factories import make_world
 
     world = make_world()

@@ -14,9 +14,9 @@ from django.test import Client
 from django.urls import reverse
 
 from mattran.models import OfficerRole, UnitKind
-from reports import services
 from reports.models import DataValue, Submission, SubmissionStatus
-from reports.services import submission_get_or_create, submission_submit, values_save
+from reports.submissions import services
+from reports.submissions.services import submission_get_or_create, submission_submit, values_save
 from reports.tests.factories import make_form, make_indicator, make_unit, make_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "reports",
     "registers",
     "emulation",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -8,11 +8,10 @@ from django.utils.translation import gettext as _
 
 from mattran.models import Unit, UnitKind
 from programs.models import Target, WorkProgram
-from reports import selectors_dashboard as selectors
+from reports.dashboard import selectors
+from reports.formatting import ShownPercent, shown_percent
 from reports.models import TargetResult
 from reports.periods import Period, PeriodType
-
-from .formatting import ShownPercent, shown_percent
 
 REPORT_PERIOD_TYPES = (PeriodType.HALF_YEAR, PeriodType.NINE_MONTHS, PeriodType.YEARLY, PeriodType.QUARTERLY)
 
@@ -127,7 +126,7 @@ class ReportData:
 
     @property
     def dateline(self) -> str:
-        from .formatting import date_in_words
+        from reports.formatting import date_in_words
 
         return date_in_words(self.today, place_name(self.root))
 

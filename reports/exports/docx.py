@@ -12,8 +12,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from .data import ReportData
-from .formatting import format_number, format_percent
+from reports.exports.data import ReportData
+from reports.formatting import format_number, format_percent
 
 FONT = "Times New Roman"
 BODY_SIZE = Pt(13)

@@ -2,11 +2,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reports.dashboard.selectors import TREND_YEARS
+from reports.exports.data import parse_report_period
+from reports.exports.generator import FORMATTERS
 from reports.periods import Period
-from reports.selectors_dashboard import TREND_YEARS
-
-from .data import parse_report_period
-from .generator import FORMATTERS
 
 
 def period_choices():

@@ -8,11 +8,10 @@ from django.utils.translation import gettext as _
 
 from mattran.access import officer_of, scope_of
 from mattran.models import Unit, UnitKind
-
-from .data import build_report_data, parse_report_period
-from .docx import DocxFormatter
-from .pdf import PdfFormatter
-from .xlsx import XlsxFormatter
+from reports.exports.data import build_report_data, parse_report_period
+from reports.exports.docx import DocxFormatter
+from reports.exports.pdf import PdfFormatter
+from reports.exports.xlsx import XlsxFormatter
 
 FORMATTERS = {"docx": DocxFormatter, "xlsx": XlsxFormatter, "pdf": PdfFormatter}
 

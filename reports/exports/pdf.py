@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from .data import ReportData
+from reports.exports.data import ReportData
 
 
 class PdfFormatter:

@@ -8,9 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from mattran.queue import enqueue
-from reports.models_dashboard import ExportJob, ExportStatus
-
-from .generator import PeriodicReportGenerator
+from reports.exports.generator import PeriodicReportGenerator
+from reports.exports.models import ExportJob, ExportStatus
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +17,7 @@ logger = logging.getLogger(__name__)
 @transaction.atomic
 def export_job_create(*, user, generator: PeriodicReportGenerator) -> ExportJob:
     """Record the job and queue its Celery task once the row is committed."""
-    from reports.tasks_dashboard import run_export
+    from reports.exports.tasks import run_export
 
     job = ExportJob.objects.create(
         created_by=user, unit=generator.unit, period=str(generator.period), format=generator.format,

@@ -9,9 +9,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from mattran.spreadsheets import neutralise_formula
-
-from .data import ReportData
-from .formatting import ShownPercent
+from reports.exports.data import ReportData
+from reports.formatting import ShownPercent
 
 NUMBER_FORMAT = "#,##0.##"
 BOLD = Font(bold=True)

@@ -7,10 +7,9 @@ from django.db.models import Prefetch
 
 from mattran.models import ANCESTOR_FIELD, Unit
 from programs.models import RatingLevel, ValueType
-
-from .. import selectors
-from ..models import FormIndicator, ReportForm
-from ..periods import Period
+from reports.models import FormIndicator, ReportForm
+from reports.periods import Period
+from reports.submissions import selectors
 
 YES, NO = "Có", "Không"
 

@@ -17,13 +17,19 @@ from django.utils.translation import gettext as _
 
 from mattran.models import Unit, UnitKind
 from programs.models import RatingLevel, ValueType
-
-from ..models import ReportForm, Submission
-from ..periods import Period
-from ..validation import check_rows, display_value, parse_value
-from .data import current_values, form_columns, levels_of, same_value, submitting_unit_id, typed_value
-from .files import MAX_ROWS, Table, cell_ref
-from .template import CODE_HEADER, TEMPLATE_MARK
+from reports.models import ReportForm, Submission
+from reports.periods import Period
+from reports.spreadsheets.data import (
+    current_values,
+    form_columns,
+    levels_of,
+    same_value,
+    submitting_unit_id,
+    typed_value,
+)
+from reports.spreadsheets.files import MAX_ROWS, Table, cell_ref
+from reports.spreadsheets.template import CODE_HEADER, TEMPLATE_MARK
+from reports.submissions.validation import check_rows, display_value, parse_value
 
 HEADER_SEARCH_ROWS = 10
 IGNORED_HEADERS = {"ten_don_vi", "ten", "xa", "ten_xa", "ghi_chu"}
@@ -407,7 +413,7 @@ class StaleImport(ValidationError):
 
 def import_apply(*, plan: ImportPlan, by, submit: bool = False) -> dict[str, int]:
     """Save a checked preview in one transaction; refuse it whole if any submission moved on since."""
-    from .. import services
+    from reports.submissions import services
 
     if not plan.ok:
         raise ValidationError(plan.errors)

@@ -15,14 +15,14 @@ from datetime import timedelta
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
-from ..constants import COUNTED_STATUSES, RunStatus
-from ..models import ComputationRun, Submission
-from ..periods import Period
-from ..signals import target_results_changed
-from .rollups import indicator_aggregates_compute
-from .runs import enqueue_year_recompute, locked_run
-from .scope import Scope
-from .sql import target_results_compute, targets_of_year
+from reports.constants import COUNTED_STATUSES, RunStatus
+from reports.models import ComputationRun, Submission
+from reports.periods import Period
+from reports.signals import target_results_changed
+from reports.targets.rollups import indicator_aggregates_compute
+from reports.targets.runs import enqueue_year_recompute, locked_run
+from reports.targets.scope import Scope
+from reports.targets.sql import target_results_compute, targets_of_year
 
 logger = logging.getLogger(__name__)
 

@@ -4,8 +4,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from programs.models import Target
-
-from ..models import TargetResult
+from reports.models import TargetResult
 
 ACHIEVED, NOT_ACHIEVED, NOT_DUE, NO_DATA = "achieved", "not_achieved", "not_due", "no_data"
 PAST_DUE = "past_due"
@@ -21,7 +20,7 @@ class Judgement:
 
 def judge(target: Target, result: TargetResult | None, year: int, due_result: TargetResult | None = None) -> Judgement:
     """Before the due year "Chưa đến hạn"; in it (or every year) judged; after it, the due year's verdict."""
-    from ..exports.formatting import format_target_percent
+    from reports.formatting import format_target_percent
 
     state = target.due_state(year)
     if state == "after":

@@ -18,11 +18,18 @@ from django.utils import timezone
 
 from mattran.models import ANCESTOR_FIELD, Unit
 from programs.models import Aggregation, Indicator
-
-from ..constants import AGGREGATED_TYPES, COUNTED_STATUSES
-from ..models import DataValue, FormIndicator, IndicatorAggregate, Submission
-from ..periods import Period
-from .scope import AGGREGATE_LEVELS, Scope, delete_stale, in_list, levels_from, subtree_filter, table_name
+from reports.constants import AGGREGATED_TYPES, COUNTED_STATUSES
+from reports.models import DataValue, FormIndicator, IndicatorAggregate, Submission
+from reports.periods import Period
+from reports.targets.scope import (
+    AGGREGATE_LEVELS,
+    Scope,
+    delete_stale,
+    in_list,
+    levels_from,
+    subtree_filter,
+    table_name,
+)
 
 # PostgreSQL memory for the national roll-up's hash aggregates (per sort or hash, for one statement).
 ROLLUP_WORK_MEM = "64MB"

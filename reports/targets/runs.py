@@ -17,13 +17,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mattran import queue
-
-from ..constants import RUN_KIND, RunStatus
-from ..models import ComputationRun, TargetResult
-from ..signals import target_results_changed
-from .rollups import indicator_aggregates_compute
-from .scope import table_name
-from .sql import target_results_compute, targets_of_year
+from reports.constants import RUN_KIND, RunStatus
+from reports.models import ComputationRun, TargetResult
+from reports.signals import target_results_changed
+from reports.targets.rollups import indicator_aggregates_compute
+from reports.targets.scope import table_name
+from reports.targets.sql import target_results_compute, targets_of_year
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +166,7 @@ def years_mark_dirty(years=None) -> int:
 def enqueue_year_recompute(year: int) -> bool:
     """Queue the full recompute of ``year``; when the broker cannot take it the work is recorded
     for the beat job (``mattran.queue``), the year stays dirty and False is returned."""
-    from ..tasks import compute_targets
+    from reports.targets.tasks import compute_targets
 
     if queue.send(compute_targets, year):
         return True

@@ -13,10 +13,9 @@ from django.utils import timezone
 from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
 from programs import target_rules
 from programs.models import Target, TargetCondition
-
-from ..constants import AGGREGATED_TYPES, COUNTED_STATUSES, RUN_KIND, year_end
-from ..models import ComputationRun, DataValue, IndicatorAggregate, ReportForm, TargetResult
-from .judgement import judge
+from reports.constants import AGGREGATED_TYPES, COUNTED_STATUSES, RUN_KIND, year_end
+from reports.models import ComputationRun, DataValue, IndicatorAggregate, ReportForm, TargetResult
+from reports.targets.judgement import judge
 
 TREND_YEARS = list(range(2016, 2021))
 CHILD_KIND = {UnitKind.PROVINCE: UnitKind.DISTRICT, UnitKind.DISTRICT: UnitKind.COMMUNE, UnitKind.COMMUNE: None}

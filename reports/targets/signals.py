@@ -1,9 +1,8 @@
 """What makes computed years dirty: edits of the unit tree or of what is computed (connected in apps.ready)."""
 from mattran.models import Unit
 from programs.models import Indicator, Target
-
-from ..models import FormIndicator
-from .runs import years_mark_dirty
+from reports.models import FormIndicator
+from reports.targets.runs import years_mark_dirty
 
 # Unit fields a target or a roll-up depends on; a change to its name, say, recomputes nothing.
 UNIT_STRUCTURE_FIELDS = ("kind", "parent_id", "valid_from", "valid_to")

@@ -20,10 +20,9 @@ from django.utils import timezone
 from mattran.models import ANCESTOR_FIELD, Unit
 from programs.models import RatingLevel, Target
 from programs.target_rules import achieved_sql, condition_param, condition_sql, percent_cents_sql
-
-from ..constants import COUNTED_STATUSES, SubmissionStatus, year_end
-from ..models import DataValue, Submission, TargetResult
-from .scope import RESULT_LEVELS, Scope, delete_stale, in_list, levels_from, subtree_filter, table_name
+from reports.constants import COUNTED_STATUSES, SubmissionStatus, year_end
+from reports.models import DataValue, Submission, TargetResult
+from reports.targets.scope import RESULT_LEVELS, Scope, delete_stale, in_list, levels_from, subtree_filter, table_name
 
 
 def targets_of_year(year: int):

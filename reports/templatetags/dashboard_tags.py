@@ -1,7 +1,7 @@
 """Filters for figure pages: Vietnamese number formatting and target badges."""
 from django import template
 
-from reports.exports.formatting import format_number, format_percent, format_target_percent
+from reports.formatting import format_number, format_percent, format_target_percent
 from reports.targets.judgement import ACHIEVED, NO_DATA, NOT_ACHIEVED, NOT_DUE, PAST_DUE
 
 register = template.Library()

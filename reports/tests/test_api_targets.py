@@ -8,8 +8,7 @@ from mattran.models import OfficerRole, Unit, UnitKind
 from mattran.tests.factories import make_officer, make_tree
 from reports.models import TargetResult
 from reports.targets import runs
-
-from .target_factories import festival
+from reports.tests.target_factories import festival
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/target-results/"

@@ -3,11 +3,10 @@ import pytest
 from django.db import transaction
 
 from reports import cache as dashboard_cache
-from reports import services
 from reports.models import Submission
 from reports.periods import Period
-
-from .factories import cells, make_world
+from reports.submissions import services
+from reports.tests.factories import cells, make_world
 
 pytestmark = pytest.mark.django_db
 

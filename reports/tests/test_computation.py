@@ -24,8 +24,7 @@ from reports.models import (
 from reports.targets import rollups, runs, sql
 from reports.targets import selectors as target_selectors
 from reports.targets.incremental import submission_changed
-
-from .target_factories import festival, ratings, submit
+from reports.tests.target_factories import festival, ratings, submit
 
 pytestmark = pytest.mark.django_db
 

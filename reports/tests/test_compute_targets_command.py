@@ -5,8 +5,7 @@ from django.core.management import CommandError, call_command
 from mattran.models import Unit, UnitKind
 from mattran.tests.factories import make_tree
 from reports.models import ComputationRun
-
-from .target_factories import festival
+from reports.tests.target_factories import festival
 
 pytestmark = pytest.mark.django_db
 

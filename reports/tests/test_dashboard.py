@@ -15,8 +15,7 @@ from mattran.models import Unit, UnitKind
 from mattran.tests.factories import make_unit
 from reports.cache import page_key
 from reports.models import ReportForm, Submission, SubmissionStatus
-
-from .dash_factories import put_plan, put_result, put_value, world
+from reports.tests.dash_factories import put_plan, put_result, put_value, world
 
 pytestmark = pytest.mark.django_db
 
@@ -330,9 +329,8 @@ def test_a_changed_scope_is_never_served_the_old_users_page(client):
 def test_an_approval_shows_its_new_figures_at_once(client):
     """Given the province dashboard cached before any festival record counts, when staff approve
     district 1's record (the targets recompute for it), then the next page shows the new figures."""
-    from reports import services
-
-    from .target_factories import festival
+    from reports.submissions import services
+    from reports.tests.target_factories import festival
 
     w = world(districts=2)
     areas = Unit.objects.filter(district=w["d1"], kind=UnitKind.AREA)
@@ -352,8 +350,7 @@ def test_a_recompute_by_the_worker_shows_its_new_figures_at_once(client):
     model signal, as on the Celery worker), then the run record changes the data version and the
     next page shows the recomputed figures, not the cached ones."""
     from reports.targets import runs
-
-    from .target_factories import festival
+    from reports.tests.target_factories import festival
 
     w = world(districts=2)
     put_result("ngay_hoi_kdc", w["province"], 2019, 7, 100)  # a stale result the recompute replaces

@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from .dash_factories import put_result, put_value, world
+from reports.tests.dash_factories import put_result, put_value, world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,8 +9,7 @@ from django.urls import reverse
 from campaigns.models import Campaign
 from mattran.models import UnitKind
 from mattran.tests.factories import make_unit
-
-from .dash_factories import put_result, put_value, world
+from reports.tests.dash_factories import put_result, put_value, world
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,7 @@ from mattran.tests.factories import make_unit
 from reports.exports import PeriodicReportGenerator
 from reports.exports.data import build_report_data
 from reports.periods import Period
-
-from .dash_factories import put_plan, put_result, put_value, world
+from reports.tests.dash_factories import put_plan, put_result, put_value, world
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,8 @@ from openpyxl import load_workbook
 
 from mattran.models import OfficerRole
 from mattran.tests.factories import make_officer
-from reports.models_dashboard import ExportJob, ExportStatus
-
-from .dash_factories import put_value, world
+from reports.exports.models import ExportJob, ExportStatus
+from reports.tests.dash_factories import put_value, world
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from mattran.tests.mail_backends import FlakyBackend
 from reports.models import Submission, SubmissionStatus
-from reports.services import submission_get_or_create, values_save
+from reports.submissions.services import submission_get_or_create, values_save
 from reports.tests.factories import make_world
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,7 @@ from openpyxl import load_workbook
 from programs.models import Target
 from reports.exports import PeriodicReportGenerator
 from reports.models import TargetResult
-
-from .dash_factories import put_result, world
+from reports.tests.dash_factories import put_result, world
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2021, 1, 8)

@@ -5,10 +5,9 @@ import pytest
 
 from mattran.models import UnitKind
 from programs.models import ValueType
+from reports.dashboard.selectors import plans_by
 from reports.models import PlanValue
-from reports.selectors_dashboard import plans_by
-
-from .factories import make_indicator, make_unit
+from reports.tests.factories import make_indicator, make_unit
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,9 @@ from django.core import mail
 from mattran.models import OfficerRole, UnitKind
 from mattran.tests.factories import make_officer
 from reports.models import ReportForm, Submission, SubmissionStatus
-from reports.models_dashboard import ReminderKind, ReminderLog
-from reports.reminders import reminders_send, weekly_summary_send
-
-from .dash_factories import world
+from reports.submissions.models import ReminderKind, ReminderLog
+from reports.submissions.reminders import reminders_send, weekly_summary_send
+from reports.tests.dash_factories import world
 
 pytestmark = pytest.mark.django_db
 

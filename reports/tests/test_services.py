@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from reports.models import DataValue, PlanValue, SubmissionStatus
-from reports.services import (
+from reports.submissions.services import (
     submission_approve,
     submission_get_or_create,
     submission_reopen,

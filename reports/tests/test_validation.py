@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from programs.models import Indicator, ValueType
 from reports.models import DataValue
 from reports.periods import Period
-from reports.services import submission_get_or_create
+from reports.submissions.services import submission_get_or_create
+from reports.submissions.validation import check_rows, parse_value
 from reports.tests.factories import make_scale, make_world
-from reports.validation import check_rows, parse_value
 
 INTEGER = Indicator(code="i", name="Số cuộc", value_type=ValueType.INTEGER, min_value=Decimal(0), unit_label="cuộc")
 DECIMAL = Indicator(code="d", name="Tiền", value_type=ValueType.DECIMAL, min_value=None, max_value=Decimal(1000))

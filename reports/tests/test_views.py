@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from reports.models import DataValue, Submission, SubmissionStatus
-from reports.services import (
+from reports.submissions.services import (
     submission_approve,
     submission_get_or_create,
     submission_return,

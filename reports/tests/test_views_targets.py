@@ -6,8 +6,7 @@ from mattran.models import OfficerRole, Unit, UnitKind
 from mattran.tests.factories import make_officer, make_tree
 from reports.models import ComputationRun, RunStatus, SubmissionStatus, TargetResult
 from reports.targets import runs
-
-from .target_factories import festival, ratings
+from reports.tests.target_factories import festival, ratings
 
 pytestmark = pytest.mark.django_db
 YEAR = 2019

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from mattran.models import Unit
-from reports.exports.formatting import format_number, format_target_percent
+from reports.formatting import format_number, format_target_percent
 from reports.models import ComputationRun, RunStatus, TargetResult
 from reports.tasks import compute_targets
 

@@ -18,13 +18,12 @@ from django.utils.translation import gettext_lazy
 from mattran.models import Officer, OfficerRole
 from mattran.queue import enqueue
 from mattran.tasks import send_mail
-
-from .cache import bump_data_version
-from .models import DataValue, FormKind, PlanValue, Submission, SubmissionStatus
-from .periods import Period
-from .selectors import as_period, form_indicators_of, row_units, stored_values, typed
-from .targets import incremental
-from .validation import Problem, check_rows, display_value, parse_value
+from reports.cache import bump_data_version
+from reports.models import DataValue, FormKind, PlanValue, Submission, SubmissionStatus
+from reports.periods import Period
+from reports.submissions.selectors import as_period, form_indicators_of, row_units, stored_values, typed
+from reports.submissions.validation import Problem, check_rows, display_value, parse_value
+from reports.targets import incremental
 
 STALE_MESSAGE = gettext_lazy(
     "Dữ liệu đã được người khác thay đổi trong lúc bạn nhập (phiên bản %(current)s, bạn đang sửa phiên bản "

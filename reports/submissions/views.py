@@ -16,11 +16,10 @@ from django.views.generic import TemplateView
 from mattran.access import ScopedViewMixin, is_province_staff, officer_of, scope_of
 from mattran.models import Unit
 from programs.models import ValueType
-
-from . import selectors, services
-from .models import DataValue, ReportForm, Submission
-from .periods import Period
-from .validation import display_value
+from reports.models import DataValue, ReportForm, Submission
+from reports.periods import Period
+from reports.submissions import selectors, services
+from reports.submissions.validation import display_value
 
 GRID_PAGE_SIZE = 200
 INBOX_PAGE_SIZE = 25

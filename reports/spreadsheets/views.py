@@ -15,12 +15,11 @@ from django.views import View
 
 from mattran.access import ScopedViewMixin
 from mattran.models import Officer, Unit
-
-from .models import ReportForm, Submission
-from .periods import Period
-from .spreadsheets.files import MAX_BYTES, SpreadsheetError, read_table
-from .spreadsheets.importing import ImportPlan, import_apply, import_prepare
-from .spreadsheets.template import template_build, template_filename
+from reports.models import ReportForm, Submission
+from reports.periods import Period
+from reports.spreadsheets.files import MAX_BYTES, SpreadsheetError, read_table
+from reports.spreadsheets.importing import ImportPlan, import_apply, import_prepare
+from reports.spreadsheets.template import template_build, template_filename
 
 SESSION_KEY = "excel_imports"
 KEPT_PREVIEWS = 3  # previews waiting in one session; older ones are dropped

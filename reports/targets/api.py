@@ -5,9 +5,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 
 from mattran.access import get_visible_unit_or_404
-
-from .exports.formatting import format_target_percent
-from .models import TargetResult
+from reports.formatting import format_target_percent
+from reports.models import TargetResult
 
 
 class TargetResultSerializer(serializers.ModelSerializer):

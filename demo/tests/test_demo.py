@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from demo.data import parse_years
 from mattran.models import OfficerRole, Unit, UnitKind
-from reports.demo import parse_years
 from reports.models import DataValue, PlanValue, Submission, SubmissionStatus
 from reports.targets import runs
 

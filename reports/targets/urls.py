@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_targets as views
+from reports.targets import views
 
 app_name = "targets"
 

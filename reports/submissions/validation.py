@@ -18,8 +18,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from programs.models import RatingLevel, ValueType
-
-from .periods import Period, PeriodType
+from reports.periods import Period, PeriodType
 
 TRUE_WORDS = frozenset({"có", "co", "x", "1", "true", "yes", "c", "đúng", "dung", "y"})
 FALSE_WORDS = frozenset({"không", "khong", "0", "false", "no", "k", "sai"})
@@ -302,7 +301,7 @@ def _earlier_fund_totals(period: Period, rows, indicators) -> dict:
     unit_ids = [getattr(unit, "pk", unit) for unit, values in rows.items() if values.get("quy_vnn_chi") is not None]
     if not unit_ids:
         return {}
-    from .models import DataValue
+    from reports.models import DataValue
 
     earlier = [str(p) for p in Period.parse(f"{period.year}").months()[: period.first_month - 1]]
     totals: dict = defaultdict(dict)

@@ -21,10 +21,10 @@ from django.utils import timezone
 
 from mattran.models import Officer, OfficerRole, Unit, UnitKind
 from programs.models import Indicator, RatingLevel
-
-from .cache import bump_data_version
-from .models import DataValue, PlanValue, ReportForm, Submission
-from .periods import Period
+from reports.cache import bump_data_version
+from reports.models import DataValue, PlanValue, ReportForm, Submission
+from reports.periods import Period
+from reports.targets import runs
 
 PROVINCE_CODE = "20"
 DEMO_PASSWORD = "matran@2016"
@@ -446,10 +446,7 @@ def seed_demo(*, years: list[int] | None = None, recompute: bool = True) -> Demo
         summary.plans_created = len(builder.plans)
         bump_data_version()  # bulk rows: no signal tells the dashboard's cache (reports/cache.py)
     summary.seconds_data = time.perf_counter() - started
-    # Another part of the portal computes the targets; call it only once it exists.
-    from reports.targets import runs
-
-    if recompute and hasattr(runs, "years_recompute"):
+    if recompute:
         started = time.perf_counter()
         runs.years_recompute(years)
         summary.recomputed = True

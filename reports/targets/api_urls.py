@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401
 
-from . import api_targets
+from reports.targets import api as api_targets
 
 app_name = "api"
 

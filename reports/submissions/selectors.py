@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from mattran.models import OfficerRole, Unit, UnitKind
 from programs.models import RatingLevel
-
-from .models import DataValue, FormIndicator, FormKind, PlanValue, ReportForm, Submission, SubmissionStatus
-from .periods import Period
+from reports.models import DataValue, FormIndicator, FormKind, PlanValue, ReportForm, Submission, SubmissionStatus
+from reports.periods import Period
 
 NOT_STARTED = "NOT_STARTED"
 STATUS_LABELS = {

@@ -11,11 +11,10 @@ from django.views.generic import TemplateView
 from mattran.access import ScopedViewMixin, get_visible_unit_or_404, is_province_staff
 from mattran.models import Unit, UnitKind
 from programs.models import Target
-
-from .constants import RUN_KIND
-from .models import ComputationRun
-from .targets import runs, selectors
-from .targets.judgement import judge
+from reports.constants import RUN_KIND
+from reports.models import ComputationRun
+from reports.targets import runs, selectors
+from reports.targets.judgement import judge
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 

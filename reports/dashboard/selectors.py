@@ -19,11 +19,10 @@ from campaigns.models import Campaign
 from mattran.access import get_visible_unit_or_404, scope_of
 from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
 from programs.models import Indicator, Target, ValueType, WorkProgram
-
-from .models import PlanValue, ReportForm, Submission, SubmissionStatus, TargetResult
-from .periods import Period, PeriodType
-from .targets.judgement import NO_DATA, Judgement, judge
-from .targets.selectors import aggregate_values, targets_applying
+from reports.models import PlanValue, ReportForm, Submission, SubmissionStatus, TargetResult
+from reports.periods import Period, PeriodType
+from reports.targets.judgement import NO_DATA, Judgement, judge
+from reports.targets.selectors import aggregate_values, targets_applying
 
 TREND_YEARS = tuple(range(2016, 2021))
 

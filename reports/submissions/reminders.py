@@ -23,10 +23,9 @@ from django.utils.translation import gettext as _
 from mattran.models import Officer, OfficerRole, Unit, UnitKind
 from mattran.queue import enqueue
 from mattran.tasks import send_mail
-
-from .models import ReportForm, Submission, SubmissionStatus
-from .models_dashboard import ReminderKind, ReminderLog
-from .periods import Period
+from reports.models import ReportForm, Submission, SubmissionStatus
+from reports.periods import Period
+from reports.submissions.models import ReminderKind, ReminderLog
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from reports.demo import DEMO_PASSWORD, parse_years, seed_demo
+from demo.data import DEMO_PASSWORD, parse_years, seed_demo
 
 
 class Command(BaseCommand):
@@ -33,8 +33,6 @@ class Command(BaseCommand):
                 "p": summary.plans_created, "y": ", ".join(str(y) for y in years),
             }
         )
-        if not summary.recomputed and not options["no_recompute"]:
-            self.stdout.write(_("Chưa có bước tính chỉ tiêu (reports.runs.years_recompute); bỏ qua."))
         self.stdout.write(
             _("Xong sau %(s).1f giây (tạo dữ liệu %(d).1f giây, tính chỉ tiêu %(r).1f giây).")
             % {"s": time.perf_counter() - started, "d": summary.seconds_data, "r": summary.seconds_recompute}
