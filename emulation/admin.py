@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import services
+from . import recompute, services
 from .models import (
     ClassificationBand,
     Cluster,
@@ -27,19 +27,19 @@ class RescoresYearAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.guide_changed(instance=form.instance)
+        recompute.guide_changed(instance=form.instance)
 
     def delete_model(self, request, obj):
-        year_of = services.guide_year(obj)
+        year_of = recompute.guide_year(obj)
         super().delete_model(request, obj)
         if year_of is not None:
-            services.scores_request_after_commit(year=year_of)
+            recompute.scores_request_after_commit(year=year_of)
 
     def delete_queryset(self, request, queryset):
-        years = {services.guide_year(obj) for obj in queryset}
+        years = {recompute.guide_year(obj) for obj in queryset}
         super().delete_queryset(request, queryset)
         for year_of in years - {None}:
-            services.scores_request_after_commit(year=year_of)
+            recompute.scores_request_after_commit(year=year_of)
 
 
 class SectionInline(admin.TabularInline):

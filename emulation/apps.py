@@ -9,7 +9,7 @@ class EmulationConfig(AppConfig):
     def ready(self):
         from reports.signals import target_results_changed
 
-        from .services import on_target_results_changed
+        from .recompute import on_target_results_changed
 
         # The chain: every change of target results brings the year's score sheets up to date.
         target_results_changed.connect(on_target_results_changed, dispatch_uid="emulation.scores_follow_targets")

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from mattran.access import ScopedViewMixin, get_visible_unit_or_404, officer_of, visible_units
 from mattran.models import UnitKind
 
-from . import exports, policy, selectors, services
+from . import exports, honours, policy, selectors, services
 from .forms import DecisionForm, EvidenceForm, NominationForm, ReopenForm, ReviewForm, SelfScoreForm, VersionForm
 from .models import EmulationGuide, Evidence, HonourTitle, Nomination, ScoredKind, SheetStatus
 
@@ -256,7 +256,7 @@ class HonoursView(ScopedViewMixin, TemplateView):
         form = NominationForm(request.POST, units=self.nomination_units())
         if form.is_valid():
             try:
-                services.nomination_create(year=year, by=request.user, **form.cleaned_data)
+                honours.nomination_create(year=year, by=request.user, **form.cleaned_data)
             except ValidationError as error:
                 _refusal(request, error)
             else:
@@ -277,7 +277,7 @@ class NominationDecideView(ScopedViewMixin, View):
             _form_errors(request, form)
         else:
             try:
-                services.nomination_decide(
+                honours.nomination_decide(
                     nomination=nomination, approve=form.cleaned_data["decision"] == "approve",
                     decided_on=form.cleaned_data["decided_on"], note=form.cleaned_data["note"], by=request.user,
                 )

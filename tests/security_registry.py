@@ -128,8 +128,8 @@ def _evidence_of_a(world) -> int:
 
 def _nomination_of_a(world) -> int:
     """District A's nomination of a person of its residential area; its pk."""
+    from emulation.honours import nomination_create
     from emulation.models import HonourTitle
-    from emulation.services import nomination_create
 
     return nomination_create(
         title=HonourTitle.values[0], year=2019, person_name="Nguyễn Văn A", unit=world.area_a,

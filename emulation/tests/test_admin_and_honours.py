@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from emulation import services
+from emulation import honours
 from emulation.models import EmulationGuide, Nomination
 from emulation.tasks import recompute_scores
 
@@ -70,17 +70,17 @@ def test_nomination_rules_refuse_clearly():
     district_user, province_user, commune_user = f.officer(district), f.officer(t["province"]), f.officer(commune)
     args = {"title": "CHU_TICH_XA", "year": 2019, "person_name": "Lý Thị B", "unit": commune, "reason": "Tiêu biểu"}
     with pytest.raises(ValidationError, match="cấp huyện được đề nghị"):
-        services.nomination_create(**args, by=commune_user)
-    nomination = services.nomination_create(**args, by=district_user)
+        honours.nomination_create(**args, by=commune_user)
+    nomination = honours.nomination_create(**args, by=district_user)
     with pytest.raises(ValidationError, match="đã được đề nghị"):
-        services.nomination_create(**args, by=district_user)
+        honours.nomination_create(**args, by=district_user)
     with pytest.raises(ValidationError, match="tỉnh quyết định"):
-        services.nomination_decide(nomination=nomination, approve=True, decided_on=datetime.date(2019, 12, 1), by=district_user)
+        honours.nomination_decide(nomination=nomination, approve=True, decided_on=datetime.date(2019, 12, 1), by=district_user)
     with pytest.raises(ValidationError, match="ngày quyết định"):
-        services.nomination_decide(nomination=nomination, approve=True, decided_on=None, by=province_user)
-    services.nomination_decide(nomination=nomination, approve=False, decided_on=datetime.date(2019, 12, 1), by=province_user)
+        honours.nomination_decide(nomination=nomination, approve=True, decided_on=None, by=province_user)
+    honours.nomination_decide(nomination=nomination, approve=False, decided_on=datetime.date(2019, 12, 1), by=province_user)
     with pytest.raises(ValidationError, match="đã có quyết định"):
-        services.nomination_decide(nomination=nomination, approve=True, decided_on=datetime.date(2019, 12, 2), by=province_user)
+        honours.nomination_decide(nomination=nomination, approve=True, decided_on=datetime.date(2019, 12, 2), by=province_user)
     nomination.refresh_from_db()
     assert (nomination.status, nomination.decided_on) == ("DECLINED", datetime.date(2019, 12, 1))
     assert Nomination.objects.count() == 1

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from emulation import exports, services
+from emulation import exports, recompute, services
 from emulation.models import Criterion, Score
 
 from . import factories as f
@@ -29,7 +29,7 @@ def world():
     services.score_self(score=Score.objects.get(sheet=sheet, criterion__code="A"), points="35.5", by=t["d1_user"])
     services.score_self(score=Score.objects.get(sheet=sheet, criterion__code="B"), points="20.25", by=t["d1_user"])
     f.result("ngay_hoi_kdc", t["d1"], YEAR, 18, 20)
-    services.scores_recompute(year=YEAR)
+    recompute.scores_recompute(year=YEAR)
     t["sheet"] = sheet
     return t
 

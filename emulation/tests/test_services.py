@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from emulation import services
+from emulation import recompute, services
 from emulation.models import (
     Cluster,
     Criterion,
@@ -61,7 +61,7 @@ def test_sheet_total_adds_manual_and_automatic_points_exactly(world):
     f.result("ngay_hoi_kdc", world["d1"], YEAR, 18, 20)
     sheet = services.sheet_get_or_create(guide=world["guide"], unit=world["d1"])
     fill(sheet, world["d1_user"], A="35.5", B="20,25")
-    services.scores_recompute(year=YEAR)
+    recompute.scores_recompute(year=YEAR)
     sheet.refresh_from_db()
     assert score_of(sheet, "C").auto_points == D("28.42")
     assert score_of(sheet, "C").auto_detail == "18/20 = 90,00%"
@@ -73,22 +73,22 @@ def test_full_method_gives_all_or_nothing_by_the_targets_own_rule(world):
     """"More than 95%": 19/20 (exactly 95%) gives 0, 20/20 gives the full 30."""
     world["guide"].sections.get(order=1).criteria.filter(code="C").update(method="FULL")
     f.result("ngay_hoi_kdc", world["d1"], YEAR, 19, 20)
-    services.scores_recompute(year=YEAR)
+    recompute.scores_recompute(year=YEAR)
     sheet = ScoreSheet.objects.get(guide=world["guide"], unit=world["d1"])
     assert score_of(sheet, "C").auto_points == D("0")
     f.result("ngay_hoi_kdc", world["d1"], YEAR, 20, 20)
-    services.scores_recompute(year=YEAR)
+    recompute.scores_recompute(year=YEAR)
     assert score_of(sheet, "C").auto_points == D("30")
 
 
 def test_automatic_points_follow_a_changed_target_result_on_recompute(world):
     """When the target result rises from 9/20 to 20/20 and scores are recomputed, the points and total follow."""
     f.result("ngay_hoi_kdc", world["d1"], YEAR, 9, 20)
-    services.scores_recompute(year=YEAR)
+    recompute.scores_recompute(year=YEAR)
     sheet = ScoreSheet.objects.get(guide=world["guide"], unit=world["d1"])
     assert score_of(sheet, "C").auto_points == D("14.21")  # 30 × 45 ÷ 95
     f.result("ngay_hoi_kdc", world["d1"], YEAR, 20, 20)
-    services.scores_recompute(year=YEAR)
+    recompute.scores_recompute(year=YEAR)
     sheet.refresh_from_db()
     assert score_of(sheet, "C").auto_points == D("30.00")
     assert sheet.total == D("30.00")
@@ -97,9 +97,9 @@ def test_automatic_points_follow_a_changed_target_result_on_recompute(world):
 def test_recompute_is_idempotent_and_records_its_run(world):
     """Running twice gives the same sheets and scores, and the run is DONE."""
     f.result("ngay_hoi_kdc", world["d1"], YEAR, 18, 20)
-    services.scores_recompute(year=YEAR)
+    recompute.scores_recompute(year=YEAR)
     first = list(ScoreSheet.objects.filter(guide=world["guide"]).values_list("unit_id", "total", "rank_in_province"))
-    services.scores_recompute(year=YEAR)
+    recompute.scores_recompute(year=YEAR)
     again = list(ScoreSheet.objects.filter(guide=world["guide"]).values_list("unit_id", "total", "rank_in_province"))
     assert first == again and len(first) == 2
     assert Score.objects.filter(sheet__guide=world["guide"]).count() == 2 * 7
@@ -125,7 +125,7 @@ def test_districts_communes_share_leaves_out_the_districts_own_rating(world):
     f.result("mttq_vung_manh", world["d1"], YEAR, 3, 3)
     f.result("mttq_vung_manh", communes[0], YEAR, 1, 1)
     f.result("mttq_vung_manh", communes[1], YEAR, 0, 1)
-    services.scores_recompute(year=YEAR)
+    recompute.scores_recompute(year=YEAR)
     sheet = ScoreSheet.objects.get(guide=world["guide"], unit=world["d1"])
     assert score_of(sheet, "V").auto_detail == "1/2 = 50,00%"
     assert score_of(sheet, "V").auto_points == D("5.88")  # 10 × 50 ÷ 85
@@ -148,7 +148,7 @@ def test_indicator_value_bands_give_points(world):
     IndicatorAggregate.objects.create(
         indicator=indicator, unit=world["d1"], period=str(YEAR), year=YEAR, value=D("12"), computed_at=timezone.now()
     )
-    services.scores_recompute(year=YEAR)
+    recompute.scores_recompute(year=YEAR)
     sheet = ScoreSheet.objects.get(guide=world["guide"], unit=world["d1"])
     assert score_of(sheet, "I").auto_points == D("3")
     assert score_of(sheet, "I").auto_points is not None
@@ -172,7 +172,7 @@ def test_bonus_and_penalty_caps_limit_the_total(world):
 def test_band_boundary_on_a_real_sheet(world, b_points, band):
     """A total of exactly 90.00 is Xuất sắc; 89.99 is Vững mạnh."""
     f.result("ngay_hoi_kdc", world["d1"], YEAR, 19, 20)  # 95% of 95% → 30 proportional
-    services.scores_recompute(year=YEAR)
+    recompute.scores_recompute(year=YEAR)
     sheet = ScoreSheet.objects.get(guide=world["guide"], unit=world["d1"])
     fill(sheet, world["d1_user"], A="30", B=b_points)
     sheet.refresh_from_db()
@@ -193,7 +193,7 @@ def test_ranks_share_ties_in_the_province_and_the_cluster():
         fill(sheet, user, A=a, B=b)
     Score.objects.filter(sheet__unit=t["districts"][2], criterion__code="B").update(self_points=D("20"))
     assert admin
-    services.scores_recompute(year=YEAR)
+    recompute.scores_recompute(year=YEAR)
     sheets = {s.unit_id: s for s in ScoreSheet.objects.filter(guide=g)}
     got = [(sheets[d.pk].total, sheets[d.pk].rank_in_province, sheets[d.pk].rank_in_cluster) for d in t["districts"]]
     assert got == [(D("70"), 1, None), (D("60"), 2, None), (D("60"), 2, 1), (D("50"), 4, 2)]
@@ -225,13 +225,13 @@ def test_workflow_self_review_final_locks_and_shows_difference(world):
 def test_final_sheets_keep_automatic_points_when_results_change(world):
     """A target result changed after the final decision does not move a final sheet's points."""
     f.result("ngay_hoi_kdc", world["d1"], YEAR, 20, 20)
-    services.scores_recompute(year=YEAR)
+    recompute.scores_recompute(year=YEAR)
     sheet = ScoreSheet.objects.get(guide=world["guide"], unit=world["d1"])
     fill(sheet, world["d1_user"], A="1", B="1")
     services.sheet_submit(sheet=sheet, by=world["d1_user"])
     services.sheet_finalize(sheet=sheet, by=world["province_user"])
     f.result("ngay_hoi_kdc", world["d1"], YEAR, 0, 20)
-    services.scores_recompute(year=YEAR)
+    recompute.scores_recompute(year=YEAR)
     assert score_of(sheet, "C").auto_points == D("30")
 
 
@@ -443,7 +443,7 @@ def test_a_raised_maximum_reaches_existing_scores_on_recompute(world):
     """After the guide raises A's maximum to 50, recompute widens the stored range so 45 can be saved."""
     sheet = services.sheet_get_or_create(guide=world["guide"], unit=world["d1"])
     Criterion.objects.filter(section__guide=world["guide"], code="A").update(max_points=D("50"))
-    services.scores_recompute(year=YEAR)
+    recompute.scores_recompute(year=YEAR)
     services.score_self(score=score_of(sheet, "A"), points="45", by=world["d1_user"])
     assert score_of(sheet, "A").self_points == D("45")
 

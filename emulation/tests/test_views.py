@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from emulation import services
+from emulation import recompute, services
 from emulation.models import Nomination, Score, ScoreSheet
 from mattran.models import UnitKind
 
@@ -175,7 +175,7 @@ def test_stale_form_is_refused_by_the_page(client, world):
 
 
 def test_ranking_shows_only_visible_units_with_band_badges(client, world):
-    services.scores_recompute(year=YEAR)
+    recompute.scores_recompute(year=YEAR)
     client.force_login(world["d1_user"])
     page = client.get(reverse("emulation:ranking", args=[YEAR])).content.decode()
     assert world["d1"].name in page and world["d2"].name not in page
@@ -195,7 +195,7 @@ def test_ranking_page_query_count_does_not_grow_with_units(client, django_assert
     cluster = Cluster.objects.create(guide=g, name="Cụm A")
     cluster.members.set(t["districts"][: districts // 2])
     Cluster.objects.create(guide=g, name="Cụm B").members.set(t["districts"][districts // 2:])
-    services.scores_recompute(year=YEAR)
+    recompute.scores_recompute(year=YEAR)
     client.force_login(f.officer(t["province"]))
     with django_assert_max_num_queries(12):
         response = client.get(reverse("emulation:ranking", args=[YEAR]))
