@@ -27,7 +27,7 @@ if ! command -v wrk >/dev/null; then
 fi
 
 export DATABASE_URL="${PG}/${DB}"
-export DJANGO_SETTINGS_MODULE=mattran.settings.production
+export DJANGO_SETTINGS_MODULE=benchmarks.settings  # production settings plus /healthz/bare
 export DJANGO_SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(60))')"
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 export DJANGO_SECURE_SSL_REDIRECT=false  # plain HTTP on loopback

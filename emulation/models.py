@@ -328,10 +328,6 @@ class ScoreSheet(models.Model):
     def __str__(self):
         return f"{self.unit} · {self.guide.year}"
 
-    @property
-    def is_final(self) -> bool:
-        return self.status == SheetStatus.FINAL
-
 
 class Score(models.Model):
     """One criterion on one sheet: self, reviewed, final and automatic points.

@@ -41,9 +41,6 @@ class UnitQuerySet(models.QuerySet):
             Q(valid_to__isnull=True) | Q(valid_to__gte=day),
         )
 
-    def of_kind(self, *kinds):
-        return self.filter(kind__in=kinds)
-
 
 class Unit(models.Model):
     """A Front committee's area of work: a province, district, commune or residential area.
@@ -167,12 +164,6 @@ class Officer(models.Model):
     @property
     def is_province_staff(self) -> bool:
         return self.role == OfficerRole.PROVINCE_STAFF
-
-    def can_see(self, unit: Unit) -> bool:
-        return unit.is_within(self.unit)
-
-    def visible_units(self):
-        return Unit.objects.within(self.unit)
 
 
 class PendingTask(models.Model):

@@ -11,7 +11,6 @@ from . import views
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("healthz/bare", views.bare, name="bare"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),

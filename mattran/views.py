@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,11 +122,6 @@ class AreaUploadView(ScopedViewMixin, View):
             return self.render(form=form, errors=error.errors)
         token = area_uploads.pending_keep(request, name=upload.name, content=content)
         return self.render(preview=preview, token=token, file_name=upload.name)
-
-
-def bare(request):
-    """A constant response through the whole middleware stack: the load test's baseline."""
-    return HttpResponse(b"ok", content_type="text/plain")
 
 
 def healthz(request):

@@ -115,10 +115,6 @@ class AdoptedHousehold(RegisterEntry):
                 {"year_left_poverty": _("Năm thoát nghèo không được trước năm nhận đỡ đầu.")}
             )
 
-    def is_still_poor_after_two_years(self, today: datetime.date) -> bool:
-        """Adopted at least two years before ``today``'s year and not yet out of poverty."""
-        return self.year_left_poverty is None and self.year_adopted <= today.year - 2
-
 
 class PetitionSource(models.TextChoices):
     VOTER_CONTACT = "VOTER_CONTACT", _("Tiếp xúc cử tri")

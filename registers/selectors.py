@@ -3,12 +3,11 @@ import datetime
 from collections import defaultdict
 
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mattran.models import ANCESTOR_FIELD, Unit
 
-from .models import AdoptedHousehold, PetitionStatus, VoterPetition
+from .models import AdoptedHousehold, PetitionStatus
 
 HISTORY_HIDDEN_FIELDS = ("version", "created_at", "updated_at")
 HISTORY_KINDS = {"+": _("Tạo mới"), "~": _("Sửa"), "-": _("Xóa")}
@@ -29,12 +28,6 @@ def still_poor_q(today: datetime.date) -> Q:
 def overdue_q(today: datetime.date) -> Q:
     """Petitions not answered and past their due date."""
     return Q(status=PetitionStatus.PENDING, answered_on__isnull=True, due_on__lt=today)
-
-
-def overdue_petitions_count(scope: Unit | None, *, today: datetime.date | None = None) -> int:
-    """How many voters' petitions in ``scope`` (None: everywhere) are overdue today, for the dashboard."""
-    today = today or timezone.localdate()
-    return within_scope(VoterPetition.objects.all(), scope).filter(overdue_q(today)).count()
 
 
 def household_summary(scope: Unit | None, *, year: int | None = None):

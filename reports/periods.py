@@ -121,19 +121,6 @@ class Period:
             return _("9 tháng năm %(y)s") % {"y": self.year}
         return _("Năm %(y)s") % {"y": self.year}
 
-    @staticmethod
-    def rollups_of_month(year: int, month: int) -> list[Period]:
-        """Every longer period that a month contributes to: its quarter, half, 9 months (if any), year."""
-        quarter = (month - 1) // 3 + 1
-        periods = [
-            Period(year, 3 * quarter - 2, 3 * quarter),
-            Period(year, 1, 6) if month <= 6 else Period(year, 7, 12),
-        ]
-        if month <= 9:
-            periods.append(Period(year, 1, 9))
-        periods.append(Period(year, 1, 12))
-        return periods
-
     @classmethod
     def all_in_year(cls, year: int, period_type: str) -> list[Period]:
         if period_type == PeriodType.MONTHLY:

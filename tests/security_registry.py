@@ -141,7 +141,6 @@ REGISTRY: dict[str, Entry] = {
     # mattran
     "home": Entry(access=SIGNED_IN),
     "healthz": Entry(access=PUBLIC, html=False, anonymous_status=200),
-    "bare": Entry(access=PUBLIC, html=False, anonymous_status=200),
     "login": Entry(access=PUBLIC, anonymous_status=200, methods=("GET", "POST"),
                    post_data=lambda w: {"username": "tinh", "password": "sai"}),
     "logout": Entry(access=PUBLIC, html=False, anonymous_status=302, methods=("POST",)),

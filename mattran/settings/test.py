@@ -29,5 +29,8 @@ AXES_FAILURE_LIMIT = 5
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 DASHBOARD_CACHE_SECONDS = 300
 
-# Target computation (issue 4): a pause between targets so worker tests can kill a run midway.
+# Target computation (issue 4): a pause between targets so worker tests can kill a run midway;
+# the test worker imports the module that adds it (production code knows nothing of it).
 TARGETS_TEST_DELAY_SECONDS = env.float("TARGETS_TEST_DELAY_SECONDS", default=0)
+if TARGETS_TEST_DELAY_SECONDS:
+    CELERY_IMPORTS = ["reports.tests.slow_targets"]

@@ -6,7 +6,6 @@ import time_machine
 from django.urls import reverse
 
 from registers.models import OVERDUE, PetitionStatus
-from registers.selectors import overdue_petitions_count
 
 from .factories import household, petition
 
@@ -34,7 +33,6 @@ def test_households_adopted_two_years_ago_and_still_poor_are_flagged(client1, tr
 @time_machine.travel(datetime.datetime(2020, 12, 31, 9, tzinfo=datetime.UTC), tick=False)
 def test_a_household_adopted_one_year_ago_is_not_yet_flagged(client1, tree):
     row = household(tree.area1, year_adopted=2019)
-    assert not row.is_still_poor_after_two_years(datetime.date(2020, 12, 31))
     assert flagged_names(client1.get(reverse("registers:list", args=["ho-ngheo-nhan-do-dau"]))) == {str(row): False}
 
 
@@ -53,16 +51,3 @@ def test_pending_petitions_past_their_due_date_are_overdue(client1, tree):
     assert late.status_on(datetime.date(2019, 4, 11))[1] == "Quá hạn"
     detail = client1.get(reverse("registers:detail", args=["kien-nghi-cu-tri", late.pk]))
     assert detail.context["flagged"] is True
-
-
-@time_machine.travel(datetime.datetime(2019, 4, 11, 9, tzinfo=datetime.UTC), tick=False)
-def test_overdue_petitions_count_is_scoped_for_the_dashboard(tree):
-    petition(tree.commune1, due_on=datetime.date(2019, 4, 1))
-    petition(tree.area1, due_on=datetime.date(2019, 4, 2))
-    petition(tree.commune2, due_on=datetime.date(2019, 4, 3))
-    petition(tree.commune2, due_on=datetime.date(2019, 5, 3))
-    assert overdue_petitions_count(tree.district1) == 2
-    assert overdue_petitions_count(tree.district2) == 1
-    assert overdue_petitions_count(tree.province) == 3
-    assert overdue_petitions_count(None) == 3
-    assert overdue_petitions_count(tree.province, today=datetime.date(2019, 3, 1)) == 0

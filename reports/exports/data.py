@@ -149,10 +149,6 @@ class ReportData:
     signature_title = "CHỦ TỊCH"
     recipients = ("Ban Thường vụ Tỉnh ủy;", "Ban Thường trực UBTW MTTQ Việt Nam;", "Các huyện, thành phố;", "Lưu: VT.")
 
-    @property
-    def filename_stem(self) -> str:
-        return f"bao-cao-{self.root.code}-{self.period}"
-
 
 def build_report_data(root: Unit, period: Period, today: datetime.date) -> ReportData:
     """Read every figure of the report for ``root`` and ``period``: seven queries whatever the tree."""

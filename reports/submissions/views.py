@@ -193,7 +193,6 @@ class GridView(ScopedViewMixin, TemplateView):
                     "history": history_base.replace("/IND/ROW/", f"/{indicator.code}/{row.unit.code}/"),
                 })
             rows.append({"unit": row.unit, "group": row.group, "index": index, "editable": row_editable, "cells": cells})
-        reason_form = ReasonForm()
         context.update(
             form=self.form, unit=self.unit, period=self.period, submission=submission, grid=grid, rows=rows,
             page=page, editable=editable, any_editable=any(r["editable"] for r in rows),
@@ -202,7 +201,7 @@ class GridView(ScopedViewMixin, TemplateView):
             can_return=submission.pk is not None and submission.can_return(user),
             can_approve=submission.pk is not None and submission.can_approve(user),
             can_reopen=submission.pk is not None and submission.can_reopen(user),
-            reason_form=reason_form, result=result, refusal=kwargs.get("refusal"),
+            result=result, refusal=kwargs.get("refusal"),
             status_label=selectors.STATUS_LABELS[submission.status if submission.pk else selectors.NOT_STARTED],
             other_errors=[str(p) for p in (result.errors if result else []) if getattr(p.unit, "pk", None) is None],
             bool_choices=[("1", _("Có")), ("0", _("Không"))],

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -69,7 +67,6 @@ def year_recompute(*, year: int, task_id: str = "") -> ComputationRun:
     running) and the whole year is redone; after ``MAX_ATTEMPTS`` crashed attempts the run is
     marked FAILED instead of crashing the worker forever.
     """
-    delay = float(getattr(settings, "TARGETS_TEST_DELAY_SECONDS", 0) or 0)
     with _year_run_lock(year):
         run = run_row(year)
         attempts = run.attempts + 1 if run.status == RunStatus.STARTED else 1
@@ -96,8 +93,6 @@ def year_recompute(*, year: int, task_id: str = "") -> ComputationRun:
                 locked_run(year)
                 target_results_compute(target=target, year=year)
                 ComputationRun.objects.filter(pk=run.pk).update(progress=done)
-            if delay:
-                time.sleep(delay)
         with transaction.atomic():
             locked_run(year)
             TargetResult.objects.filter(year=year).exclude(target__in=targets).delete()
