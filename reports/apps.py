@@ -8,7 +8,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from programs.models import register_value_kinds_source
-        from reports import cache
+        from reports import cache, checks  # noqa: F401  (checks registers the system check)
         from reports.submissions import selectors
         from reports.targets import signals as target_signals
 

@@ -19,6 +19,14 @@ from campaigns.models import Campaign
 from mattran.access import get_visible_unit_or_404, scope_of
 from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
 from programs.models import Indicator, Target, ValueType, WorkProgram
+from reports.indicator_codes import (  # the figures the provincial committee reads first
+    FUND_RAISED,
+    FUND_SPENT,
+    HEADLINE_CODES,
+    HOUSES_BUILT,
+    HOUSES_REPAIRED,
+    OUT_OF_POVERTY,
+)
 from reports.models import PlanValue, ReportForm, Submission, SubmissionStatus, TargetResult
 from reports.periods import Period, PeriodType
 from reports.targets.judgement import NO_DATA, Judgement, judge
@@ -26,11 +34,6 @@ from reports.targets.selectors import aggregate_values, targets_applying
 
 TREND_YEARS = tuple(range(2016, 2021))
 
-# The figures the provincial committee reads first, paired as (done, plan) on the dashboard.
-FUND_RAISED, FUND_SPENT = "quy_vnn_thu", "quy_vnn_chi"
-HOUSES_BUILT, HOUSES_REPAIRED = "nha_ddk_xay_moi", "nha_ddk_sua_chua"
-OUT_OF_POVERTY = "ho_thoat_ngheo"
-HEADLINE_CODES = (FUND_RAISED, FUND_SPENT, HOUSES_BUILT, HOUSES_REPAIRED, OUT_OF_POVERTY)
 NUMERIC_TYPES = (ValueType.INTEGER, ValueType.DECIMAL)
 KEY_FIGURES_PER_PROGRAM = 4
 

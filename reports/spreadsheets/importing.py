@@ -29,7 +29,8 @@ from reports.spreadsheets.data import (
 )
 from reports.spreadsheets.files import MAX_ROWS, Table, cell_ref
 from reports.spreadsheets.template import CODE_HEADER, TEMPLATE_MARK
-from reports.submissions.validation import check_rows, display_value, parse_value
+from reports.submissions.rules import check_rows
+from reports.submissions.validation import display_value, parse_value
 
 HEADER_SEARCH_ROWS = 10
 IGNORED_HEADERS = {"ten_don_vi", "ten", "xa", "ten_xa", "ghi_chu"}

@@ -21,8 +21,9 @@ from mattran.tasks import send_mail
 from reports.cache import bump_data_version
 from reports.models import DataValue, FormKind, PlanValue, Submission, SubmissionStatus
 from reports.periods import Period
+from reports.submissions.rules import check_rows
 from reports.submissions.selectors import as_period, form_indicators_of, row_units, stored_values, typed
-from reports.submissions.validation import Problem, check_rows, display_value, parse_value
+from reports.submissions.validation import Problem, display_value, parse_value
 from reports.targets import incremental
 
 STALE_MESSAGE = gettext_lazy(

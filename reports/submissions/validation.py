@@ -1,24 +1,21 @@
-"""Reading typed values from what people type or paste, and the rules across cells and rows.
+"""Reading typed values from what people type or paste.
 
 ``parse_value`` turns one raw cell (a string from the grid or a CSV, or a Python value read by
-openpyxl) into the indicator's typed value. ``check_rows`` applies the rules that look at more than
-one cell: they answer errors (nothing may be saved) and warnings (saved once the officer confirms).
+openpyxl) into the indicator's typed value; a broken rule is a ``Problem``. The rules across cells
+and rows are ``reports.submissions.rules``.
 """
 from __future__ import annotations
 
 import datetime
 import re
 import unicodedata
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from programs.models import RatingLevel, ValueType
-from reports.periods import Period, PeriodType
 
 TRUE_WORDS = frozenset({"có", "co", "x", "1", "true", "yes", "c", "đúng", "dung", "y"})
 FALSE_WORDS = frozenset({"không", "khong", "0", "false", "no", "k", "sai"})
@@ -221,114 +218,3 @@ class Problem:
         if column:
             return f"{where} – {column}: {self.message}"
         return f"{where}: {self.message}"
-
-
-FESTIVAL_FIRST_DAY = (11, 1)
-FESTIVAL_LAST_DAY = (11, 18)
-
-
-def check_rows(form, period, rows, *, indicators=None) -> tuple[list[Problem], list[Problem]]:
-    """Apply the rules across cells and rows; answer (errors, warnings).
-
-    ``rows`` maps a unit to ``{indicator_code: typed value}`` (missing codes are unknown, not
-    empty). ``indicators`` maps code → Indicator (defaults to the form's). Rules:
-
-    - counts and amounts are not negative (unless the indicator's lower bound says otherwise);
-    - ``hoa_giai_thanh`` ≤ ``hoa_giai_vu``;
-    - Quỹ "Vì người nghèo": spent to date in the year ≤ raised to date in the year, counting the
-      months of the year before this one that are stored plus this period's row (a simple balance:
-      money carried over from earlier years is not counted);
-    - ``ngay_hoi_le_va_hoi`` or ``ngay_hoi_bua_com`` true ⇒ ``ngay_hoi_to_chuc`` true;
-    - a rating is a level of its indicator's scale;
-    - warning: a festival date outside 1/11–18/11 of the period's year.
-    """
-    period = Period.parse(str(period)) if not isinstance(period, Period) else period
-    if indicators is None:
-        indicators = {fi.indicator.code: fi.indicator for fi in form.form_indicators.select_related("indicator")}
-    errors: list[Problem] = []
-    warnings: list[Problem] = []
-    earlier_fund = _earlier_fund_totals(period, rows, indicators)
-    for unit, values in rows.items():
-        for code, value in values.items():
-            indicator = indicators.get(code)
-            if indicator is None or value is None:
-                continue
-            if indicator.value_type in NUMBER_TYPES and value < 0 and (
-                indicator.min_value is None or indicator.min_value >= 0
-            ):
-                errors.append(Problem(unit, indicator, _("Số liệu không được âm.")))
-            if indicator.value_type == ValueType.RATING and (
-                not isinstance(value, RatingLevel) or value.scale_id != indicator.rating_scale_id
-            ):
-                errors.append(Problem(unit, indicator, _("Xếp loại phải là một mức của thang %(scale)s.")
-                                      % {"scale": indicator.rating_scale}))
-        _check_mediation(unit, values, indicators, errors)
-        _check_fund(unit, values, indicators, earlier_fund, errors)
-        _check_festival(unit, values, indicators, period, errors, warnings)
-    return errors, warnings
-
-
-def _check_mediation(unit, values, indicators, errors):
-    cases, solved = values.get("hoa_giai_vu"), values.get("hoa_giai_thanh")
-    if cases is not None and solved is not None and solved > cases:
-        errors.append(Problem(
-            unit, indicators.get("hoa_giai_thanh", "hoa_giai_thanh"),
-            _("Số vụ hòa giải thành (%(solved)s) lớn hơn số vụ hòa giải (%(cases)s).")
-            % {"solved": display_value(solved), "cases": display_value(cases)},
-        ))
-
-
-def _check_fund(unit, values, indicators, earlier, errors):
-    raised, spent = values.get("quy_vnn_thu"), values.get("quy_vnn_chi")
-    if spent is None:
-        return
-    before = earlier.get(getattr(unit, "pk", unit), {})
-    raised_total = (raised or 0) + before.get("quy_vnn_thu", 0)
-    spent_total = spent + before.get("quy_vnn_chi", 0)
-    if spent_total > raised_total:
-        errors.append(Problem(
-            unit, indicators.get("quy_vnn_chi", "quy_vnn_chi"),
-            _("Số chi từ đầu năm (%(spent)s) vượt số đã vận động được từ đầu năm (%(raised)s).")
-            % {"spent": display_value(Decimal(spent_total)), "raised": display_value(Decimal(raised_total))},
-        ))
-
-
-def _earlier_fund_totals(period: Period, rows, indicators) -> dict:
-    """Per unit: the fund raised and spent in the months of this year before ``period`` (one query)."""
-    codes = [code for code in ("quy_vnn_thu", "quy_vnn_chi") if code in indicators]
-    if "quy_vnn_chi" not in codes or period.type != PeriodType.MONTHLY or period.first_month == 1:
-        return {}
-    unit_ids = [getattr(unit, "pk", unit) for unit, values in rows.items() if values.get("quy_vnn_chi") is not None]
-    if not unit_ids:
-        return {}
-    from reports.models import DataValue
-
-    earlier = [str(p) for p in Period.parse(f"{period.year}").months()[: period.first_month - 1]]
-    totals: dict = defaultdict(dict)
-    for row in (
-        DataValue.objects.filter(indicator__code__in=codes, unit_id__in=unit_ids, period__in=earlier)
-        .values("unit_id", "indicator__code")
-        .annotate(total=Sum("value_number"))
-    ):
-        totals[row["unit_id"]][row["indicator__code"]] = row["total"] or 0
-    return totals
-
-
-def _check_festival(unit, values, indicators, period, errors, warnings):
-    held = values.get("ngay_hoi_to_chuc")
-    for code in ("ngay_hoi_le_va_hoi", "ngay_hoi_bua_com"):
-        if values.get(code) is True and held is not True:
-            errors.append(Problem(
-                unit, indicators.get(code, code),
-                _("Đã ghi “Có” nhưng Ngày hội không được ghi là đã tổ chức."),
-            ))
-    day = values.get("ngay_hoi_ngay")
-    if isinstance(day, datetime.date):
-        first = datetime.date(period.year, *FESTIVAL_FIRST_DAY)
-        last = datetime.date(period.year, *FESTIVAL_LAST_DAY)
-        if not first <= day <= last:
-            warnings.append(Problem(
-                unit, indicators.get("ngay_hoi_ngay", "ngay_hoi_ngay"),
-                _("Ngày %(day)s nằm ngoài khoảng 01/11–18/11/%(year)s thường tổ chức Ngày hội; hãy kiểm tra lại.")
-                % {"day": display_value(day), "year": period.year},
-            ))

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from programs.models import Indicator, ValueType
 from reports.models import DataValue
 from reports.periods import Period
+from reports.submissions.rules import check_rows
 from reports.submissions.services import submission_get_or_create
-from reports.submissions.validation import check_rows, parse_value
+from reports.submissions.validation import parse_value
 from reports.tests.factories import make_scale, make_world
 
 INTEGER = Indicator(code="i", name="Số cuộc", value_type=ValueType.INTEGER, min_value=Decimal(0), unit_label="cuộc")
