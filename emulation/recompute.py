@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mattran.models import ANCESTOR_FIELD, Unit
+from programs import target_rules
 from reports.models import ComputationRun, RunStatus, TargetResult
 from reports.targets.selectors import aggregate_values
 
@@ -144,11 +145,11 @@ def _target_figures(criterion: Criterion, guide: EmulationGuide, unit_ids: list[
             .annotate(num=Sum("numerator"), den=Sum("denominator"))
         )
         return {
-            r[f"unit__{ancestor}_id"]: (r["num"], r["den"], scoring.percent_of(r["num"], r["den"])) for r in rows
+            r[f"unit__{ancestor}_id"]: (r["num"], r["den"], target_rules.percent_of(r["num"], r["den"])) for r in rows
         }
     rows = results.filter(unit_id__in=unit_ids).values_list("unit_id", "numerator", "denominator", "percent")
     return {
-        unit_id: (num, den, percent if percent is not None else scoring.percent_of(num, den))
+        unit_id: (num, den, percent if percent is not None else target_rules.percent_of(num, den))
         for unit_id, num, den, percent in rows
     }
 

@@ -11,12 +11,6 @@ def round_points(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def percent_of(numerator: int, denominator: int) -> Decimal | None:
-    if not denominator:
-        return None
-    return round_points(Decimal(numerator) * 100 / Decimal(denominator))
-
-
 def proportional_points(max_points: Decimal, percent: Decimal, threshold: Decimal) -> Decimal:
     """max × min(1, percent ÷ threshold), rounded half-up to 0.01; a zero threshold gives full points."""
     if threshold <= 0:
