@@ -1,7 +1,9 @@
-"""The statuses and fixed sets of the reports app, in one place; years come from the plan (``plan_years``)."""
+"""The statuses, fixed sets and years of the reports app, in one place."""
+import datetime
 from datetime import date
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import ValueType
@@ -37,3 +39,23 @@ AGGREGATED_TYPES = (ValueType.INTEGER, ValueType.DECIMAL, ValueType.BOOLEAN)
 def year_end(year: int) -> date:
     """The day a year's figures are computed on: the unit tree as at 31 December."""
     return date(year, 12, 31)
+
+
+# The years figures are computed, shown and exported for: those of the 2015–2020 action plan's
+# targets (``first_year``…``last_year`` in programs/loaders.py).
+TREND_YEARS = tuple(range(2016, 2021))
+
+
+def default_year(today: datetime.date | None = None) -> int:
+    """The year shown when none is asked for: this year, kept inside the plan's term."""
+    today = today or timezone.localdate()
+    return min(max(today.year, TREND_YEARS[0]), TREND_YEARS[-1])
+
+
+def parse_year(text: str | None, today: datetime.date | None = None) -> int:
+    """The ``?year=`` parameter; anything outside the term falls back to the default year."""
+    try:
+        year = int(text)
+    except (TypeError, ValueError):
+        return default_year(today)
+    return year if TREND_YEARS[0] <= year <= TREND_YEARS[-1] else default_year(today)

@@ -19,6 +19,7 @@ from campaigns.models import Campaign
 from mattran.access import get_visible_unit_or_404, scope_of
 from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
 from programs.models import Indicator, Target, ValueType, WorkProgram
+from reports.constants import COUNTED_STATUSES, TREND_YEARS
 from reports.indicator_codes import (  # the figures the provincial committee reads first
     FUND_RAISED,
     FUND_SPENT,
@@ -32,27 +33,9 @@ from reports.periods import Period, PeriodType
 from reports.targets.judgement import NO_DATA, Judgement, judge
 from reports.targets.selectors import aggregate_values, targets_applying
 
-TREND_YEARS = tuple(range(2016, 2021))
-
 NUMERIC_TYPES = (ValueType.INTEGER, ValueType.DECIMAL)
 KEY_FIGURES_PER_PROGRAM = 4
 
-SUBMITTED_STATUSES = (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
-
-
-def default_year(today: datetime.date | None = None) -> int:
-    """The year shown when none is asked for: this year, kept inside the plan's term."""
-    today = today or timezone.localdate()
-    return min(max(today.year, TREND_YEARS[0]), TREND_YEARS[-1])
-
-
-def parse_year(text: str | None, today: datetime.date | None = None) -> int:
-    """The ``?year=`` parameter; anything outside the term falls back to the default year."""
-    try:
-        year = int(text)
-    except (TypeError, ValueError):
-        return default_year(today)
-    return year if TREND_YEARS[0] <= year <= TREND_YEARS[-1] else default_year(today)
 
 
 def root_unit_for(user, code: str | None = None) -> Unit:
@@ -204,7 +187,7 @@ def reporting_completeness(root: Unit, today: datetime.date) -> list[dict]:
         for row in Submission.objects.filter(condition, unit__in=units)
         .values("form")
         .annotate(
-            submitted=Count("pk", filter=Q(status__in=SUBMITTED_STATUSES)),
+            submitted=Count("pk", filter=Q(status__in=COUNTED_STATUSES)),
             approved=Count("pk", filter=Q(status=SubmissionStatus.APPROVED)),
         )
         .order_by()

@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 from mattran.access import ScopedViewMixin
 from mattran.models import Officer
 from reports import cache as dashboard_cache
+from reports.constants import TREND_YEARS, parse_year
 from reports.dashboard import selectors
 
 
@@ -15,13 +16,13 @@ class DashboardContextMixin(ScopedViewMixin):
 
     def get_root_and_year(self):
         root = selectors.root_unit_for(self.request.user, self.request.GET.get("unit"))
-        year = selectors.parse_year(self.request.GET.get("year"))
+        year = parse_year(self.request.GET.get("year"))
         return root, year
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         root, year = self.get_root_and_year()
-        context.update(root=root, year=year, years=selectors.TREND_YEARS)
+        context.update(root=root, year=year, years=TREND_YEARS)
         return context
 
 

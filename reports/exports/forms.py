@@ -2,7 +2,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reports.dashboard.selectors import TREND_YEARS
+from reports.constants import TREND_YEARS
 from reports.exports.data import parse_report_period
 from reports.exports.generator import FORMATTERS
 from reports.periods import Period

@@ -8,23 +8,15 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
 from programs import target_rules
 from programs.models import Target, TargetCondition
-from reports.constants import AGGREGATED_TYPES, COUNTED_STATUSES, RUN_KIND, year_end
+from reports.constants import AGGREGATED_TYPES, COUNTED_STATUSES, RUN_KIND, TREND_YEARS, year_end
 from reports.models import ComputationRun, DataValue, IndicatorAggregate, ReportForm, TargetResult
 from reports.targets.judgement import judge
 
-TREND_YEARS = list(range(2016, 2021))
 CHILD_KIND = {UnitKind.PROVINCE: UnitKind.DISTRICT, UnitKind.DISTRICT: UnitKind.COMMUNE, UnitKind.COMMUNE: None}
-
-
-def default_year(today=None) -> int:
-    """The year the dashboard opens on: this year inside the 2016–2020 term, else the term's last year."""
-    year = (today or timezone.localdate()).year
-    return min(max(year, TREND_YEARS[0]), TREND_YEARS[-1])
 
 
 def targets_applying(targets, year: int) -> list:
@@ -83,7 +75,7 @@ def target_board(unit: Unit, year: int) -> dict:
             "projection": projection(target, result) if result and before_deadline and not result.achieved else None,
         })
     chart = {
-        "years": TREND_YEARS,
+        "years": list(TREND_YEARS),
         "series": [
             {
                 "code": t.code, "label": t.name, "threshold": float(t.threshold_percent),

@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 from mattran.access import ScopedViewMixin, get_visible_unit_or_404, is_province_staff
 from mattran.models import Unit, UnitKind
 from programs.models import Target
-from reports.constants import RUN_KIND
+from reports.constants import RUN_KIND, TREND_YEARS, default_year
 from reports.models import ComputationRun
 from reports.targets import runs, selectors
 from reports.targets.judgement import judge
@@ -42,7 +42,7 @@ class TargetScopeMixin(ScopedViewMixin):
 
 class TargetIndexView(ScopedViewMixin, View):
     def get(self, request):
-        return redirect("targets:year", year=selectors.default_year())
+        return redirect("targets:year", year=default_year())
 
 
 class TargetYearView(TargetScopeMixin, TemplateView):
@@ -53,7 +53,7 @@ class TargetYearView(TargetScopeMixin, TemplateView):
         year, unit = self.get_year(), self.get_unit()
         context.update(selectors.target_board(unit, year))
         context.update(
-            year=year, unit=unit, years=selectors.TREND_YEARS,
+            year=year, unit=unit, years=TREND_YEARS,
             can_recompute=is_province_staff(self.request.user),
             up=unit.parent if unit.parent_id and unit != self.scope else None,
         )
