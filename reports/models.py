@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from mattran.models import OfficerRole, Unit, UnitKind
 from programs.models import Indicator, RatingLevel, Target
-from reports.constants import RunStatus, SubmissionStatus
+from reports.constants import OPEN_STATUSES, RunStatus, SubmissionStatus
 from reports.periods import PeriodType
 
 
@@ -113,7 +113,7 @@ class Submission(models.Model):
         )
 
     def is_open(self) -> bool:
-        return self.status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+        return self.status in OPEN_STATUSES
 
     def row_scope_for(self, user):
         """The unit whose rows ``user`` may fill: their commune for commune officers, else the whole form."""

@@ -23,9 +23,11 @@ from django.utils.translation import gettext as _
 from mattran.models import Officer, OfficerRole, Unit, UnitKind
 from mattran.queue import enqueue
 from mattran.tasks import send_mail
-from reports.models import ReportForm, Submission, SubmissionStatus
+from reports.constants import COUNTED_STATUSES
+from reports.models import ReportForm, Submission
 from reports.periods import Period
 from reports.submissions.models import ReminderKind, ReminderLog
+from reports.submissions.selectors import deadline_of
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +38,6 @@ WINDOWS = {
     ReminderKind.AFTER_7: (7, 14),
 }
 SUMMARY_LOOKBACK_DAYS = 60
-SUBMITTED = (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
-
-
-def deadline_of(form: ReportForm, period: Period) -> datetime.date:
-    return period.end + datetime.timedelta(days=form.deadline_days)
 
 
 @dataclass(frozen=True)
@@ -83,7 +80,7 @@ def _missing_units(items: list[Due], within: Unit | None = None) -> dict[tuple[i
     for item in items:
         condition |= Q(form=item.form, period=str(item.period))
     submitted = set(
-        Submission.objects.filter(condition, status__in=SUBMITTED).values_list("form_id", "unit_id", "period")
+        Submission.objects.filter(condition, status__in=COUNTED_STATUSES).values_list("form_id", "unit_id", "period")
     )
     missing = {}
     for item in items:

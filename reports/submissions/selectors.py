@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mattran.models import OfficerRole, Unit, UnitKind
 from programs.models import RatingLevel
+from reports.constants import COUNTED_STATUSES
 from reports.models import DataValue, FormIndicator, FormKind, PlanValue, ReportForm, Submission, SubmissionStatus
 from reports.periods import Period
 
@@ -201,7 +202,7 @@ def inbox_items(unit: Unit, pairs, today: datetime.date | None = None) -> list[I
     for form, period in pairs:
         submission = submissions.get((form.pk, str(period)))
         deadline = deadline_of(form, period)
-        done = submission is not None and submission.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
+        done = submission is not None and submission.status in COUNTED_STATUSES
         overdue = 0 if done or today <= deadline else (today - deadline).days
         items.append(InboxItem(form, unit, period, deadline, submission, overdue))
     return items
@@ -244,7 +245,7 @@ class CompletenessRow:
 
     @property
     def submitted(self) -> bool:
-        return self.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
+        return self.status in COUNTED_STATUSES
 
     @property
     def on_time(self) -> bool | None:
