@@ -1,7 +1,7 @@
 """Time ``seed_demo`` (2016–2020 for Lạng Sơn: ~2,300 areas, ~245,000 values) on a throwaway SQLite database.
 
 Always SQLite in a temporary folder (the demo's own target: "well under a minute on SQLite").
-Reports the data generation and the target recompute (``reports.runs.years_recompute``,
+Reports the data generation and the target recompute (``reports.targets.runs.years_recompute_inline``,
 when it exists) separately.
 """
 from __future__ import annotations
@@ -45,7 +45,7 @@ def run() -> list[dict]:
          "note": f"{summary.areas_created:,} areas, {summary.submissions_created:,} submissions, "
                  f"{summary.values_created:,} values; data {summary.seconds_data:.1f} s, "
                  f"target recompute {summary.seconds_recompute:.1f} s"
-                 + ("" if summary.recomputed else " (no years_recompute yet)")},
+                 + ("" if summary.recomputed else " (no years_recompute_inline yet)")},
         {"name": "seed_demo again (nothing to add)", "seconds": rerun, "goal": GOAL_SECONDS,
          "note": f"{again.values_created} values added"},
     ]

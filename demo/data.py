@@ -448,7 +448,7 @@ def seed_demo(*, years: list[int] | None = None, recompute: bool = True) -> Demo
     summary.seconds_data = time.perf_counter() - started
     if recompute:
         started = time.perf_counter()
-        runs.years_recompute(years)
+        runs.years_recompute_inline(years)
         summary.recomputed = True
         summary.seconds_recompute = time.perf_counter() - started
     return summary

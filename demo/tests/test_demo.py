@@ -29,7 +29,7 @@ def snapshot():
 @pytest.fixture
 def recompute_calls(monkeypatch):
     calls = []
-    monkeypatch.setattr(runs, "years_recompute", lambda years: calls.append(list(years)), raising=False)
+    monkeypatch.setattr(runs, "years_recompute_inline", lambda years: calls.append(list(years)))
     return calls
 
 

@@ -8,8 +8,6 @@ from django.db.models import Prefetch
 from mattran.models import ANCESTOR_FIELD, Unit
 from programs.models import RatingLevel, ValueType
 from reports.models import FormIndicator, ReportForm
-from reports.periods import Period
-from reports.submissions import selectors
 
 YES, NO = "Có", "Không"
 
@@ -33,24 +31,9 @@ def levels_of(indicator) -> list:
     return list(indicator.rating_scale.levels.all())
 
 
-def row_units(form: ReportForm, period: Period, unit: Unit):
-    """The units a form's rows are about under the submitting ``unit``, grouped by commune."""
-    return selectors.row_units(form, unit, period)
-
-
 def submitting_unit_id(form: ReportForm, row_unit: Unit) -> int | None:
     """The unit that submits the row about ``row_unit``: its ancestor of the form's submitter kind."""
     return getattr(row_unit, f"{ANCESTOR_FIELD[form.submitter_kind]}_id")
-
-
-def current_values(form: ReportForm, indicators, unit_ids, period: Period) -> dict:
-    """``{(unit_id, indicator_id): DataValue or PlanValue}`` for the given cells of one period, in one query."""
-    return selectors.stored_values(form, list(unit_ids), [i.pk for i in indicators], period)
-
-
-def typed_value(indicator, value):
-    """The stored value of a cell as a Python value (RatingLevel for ratings), None when empty."""
-    return selectors.typed(value, indicator)
 
 
 def same_value(a, b) -> bool:

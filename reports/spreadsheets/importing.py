@@ -20,16 +20,15 @@ from programs.models import RatingLevel, ValueType
 from reports.models import ReportForm, Submission
 from reports.periods import Period
 from reports.spreadsheets.data import (
-    current_values,
     form_columns,
     levels_of,
     same_value,
     submitting_unit_id,
-    typed_value,
 )
 from reports.spreadsheets.files import MAX_ROWS, Table, cell_ref
 from reports.spreadsheets.template import CODE_HEADER, TEMPLATE_MARK
 from reports.submissions.rules import check_rows
+from reports.submissions.selectors import stored_values, typed_value
 from reports.submissions.validation import display_value, parse_value
 
 HEADER_SEARCH_ROWS = 10
@@ -177,7 +176,7 @@ def import_prepare(
     units = _resolve_units(plan, form, period, rows, by, unit)
     submissions = _check_submissions(plan, form, period, units, by, known=submission)
 
-    existing = current_values(form, indicators, [u.pk for u in units.values()], period)
+    existing = stored_values(form, [u.pk for u in units.values()], [i.pk for i in indicators], period)
     parsed, refs, merged_rows = _parse_cells(plan, table, rows, columns, units, indicators, existing)
     if plan.errors:
         return plan
@@ -242,7 +241,7 @@ def _parse_cells(plan, table, rows, columns, units, indicators, existing):
         row_unit = units.get(code)
         if row_unit is None:  # already reported; keep checking the other rows' cells
             continue
-        merged = {i.code: typed_value(i, existing.get((row_unit.pk, i.pk))) for i in indicators}
+        merged = {i.code: typed_value(existing.get((row_unit.pk, i.pk)), i) for i in indicators}
         row_is_blank = all(_is_empty(v) for v in raws.values())
         for column, raw in raws.items():
             indicator = columns[column]
@@ -286,7 +285,7 @@ def _check_across_cells(plan, form, period, merged_rows, by_code, parsed, existi
     for problem in warnings:
         key, message = where(problem)
         if key in parsed:
-            old = typed_value(indicators[key[1]], existing.get(key)) if key[1] in indicators else None
+            old = typed_value(existing.get(key), indicators[key[1]]) if key[1] in indicators else None
             if not same_value(old, parsed[key]):
                 plan.warnings.append(message)
 
@@ -393,7 +392,7 @@ def _list_changes(plan, form, indicators, units, parsed, existing, refs) -> None
     changes = []
     for (unit_id, indicator_id), new in parsed.items():
         indicator = by_indicator[indicator_id]
-        old = typed_value(indicator, existing.get((unit_id, indicator_id)))
+        old = typed_value(existing.get((unit_id, indicator_id)), indicator)
         if same_value(old, new):
             plan.unchanged += old is not None  # empty cells left empty are not values
             continue

@@ -18,14 +18,12 @@ from reports.periods import Period
 from reports.spreadsheets.data import (
     NO,
     YES,
-    current_values,
     excel_value,
     form_columns,
     levels_of,
-    row_units,
-    typed_value,
 )
 from reports.spreadsheets.files import METADATA_SHEET
+from reports.submissions.selectors import row_units, stored_values, typed_value
 
 TITLE_ROW, CODE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4
 CODE_HEADER, NAME_HEADER = "ma_don_vi", "ten_don_vi"
@@ -62,8 +60,8 @@ def template_filename(form: ReportForm, period: Period, unit: Unit) -> str:
 def template_build(*, form: ReportForm, period: Period, unit: Unit) -> bytes:
     """The workbook as bytes: title, hidden code row, headers, one row per unit, drop-downs, metadata."""
     indicators = form_columns(form)
-    units = list(row_units(form, period, unit))
-    values = current_values(form, indicators, [u.pk for u in units], period)
+    units = list(row_units(form, unit, period))
+    values = stored_values(form, [u.pk for u in units], [i.pk for i in indicators], period)
     submission = Submission.objects.filter(form=form, unit=unit, period=str(period)).only("version").first()
     grouped = form.row_kind == UnitKind.AREA
 
@@ -108,7 +106,7 @@ def template_build(*, form: ReportForm, period: Period, unit: Unit) -> bytes:
         _put(sheet.cell(row, 2), row_unit.name)
         for offset, indicator in enumerate(indicators):
             cell = sheet.cell(row, first_value_column + offset)
-            _put(cell, excel_value(indicator, typed_value(indicator, values.get((row_unit.pk, indicator.pk)))))
+            _put(cell, excel_value(indicator, typed_value(values.get((row_unit.pk, indicator.pk)), indicator)))
             if indicator.value_type == ValueType.DATE:
                 cell.number_format = "DD/MM/YYYY"
         row += 1

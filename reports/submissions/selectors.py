@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mattran.models import OfficerRole, Unit, UnitKind
-from programs.models import RatingLevel
+from programs.models import RatingLevel, ValueType
 from reports.constants import COUNTED_STATUSES
 from reports.models import DataValue, FormIndicator, FormKind, PlanValue, ReportForm, Submission, SubmissionStatus
 from reports.periods import Period
@@ -94,12 +94,12 @@ def stored_values(form: ReportForm, unit_ids, indicator_ids, period: Period) -> 
     return {(row.unit_id, row.indicator_id): row for row in rows}
 
 
-def typed(stored, indicator):
+def typed_value(stored, indicator):
     """The typed value of a DataValue or PlanValue row for ``indicator``."""
     if stored is None:
         return None
     if isinstance(stored, PlanValue):
-        return int(stored.value) if indicator.value_type == "INTEGER" else stored.value
+        return int(stored.value) if indicator.value_type == ValueType.INTEGER else stored.value
     return stored.typed_value(indicator.value_type)
 
 
@@ -126,8 +126,8 @@ def grid_rows(
         row = GridRow(unit)
         for column in columns:
             key = (unit.pk, column.indicator_id)
-            row.values[column.indicator_id] = typed(current.get(key), column.indicator)
-            row.previous[column.indicator_id] = typed(previous.get(key), column.indicator)
+            row.values[column.indicator_id] = typed_value(current.get(key), column.indicator)
+            row.previous[column.indicator_id] = typed_value(previous.get(key), column.indicator)
             if getattr(current.get(key), "changed_since_approval", False):
                 row.changed.add(column.indicator_id)
         rows.append(row)

@@ -22,7 +22,7 @@ from reports.cache import bump_data_version
 from reports.models import DataValue, FormKind, PlanValue, Submission, SubmissionStatus
 from reports.periods import Period
 from reports.submissions.rules import check_rows
-from reports.submissions.selectors import as_period, form_indicators_of, row_units, stored_values, typed
+from reports.submissions.selectors import as_period, form_indicators_of, row_units, stored_values, typed_value
 from reports.submissions.validation import Problem, display_value, parse_value
 from reports.targets import incremental
 
@@ -147,11 +147,11 @@ def values_save(
         stored = stored_values(form, list(units), list(columns), period)
         rows = {unit: {} for unit in units.values()}
         for (unit_id, indicator_id), row in stored.items():
-            rows[units[unit_id]][columns[indicator_id].code] = typed(row, columns[indicator_id])
+            rows[units[unit_id]][columns[indicator_id].code] = typed_value(row, columns[indicator_id])
         changes: list[Change] = []
         for (unit_id, indicator_id), new in parsed.items():
             unit, indicator = units[unit_id], columns[indicator_id]
-            old = typed(stored.get((unit_id, indicator_id)), indicator)
+            old = typed_value(stored.get((unit_id, indicator_id)), indicator)
             rows[unit][indicator.code] = new
             if old != new:
                 changes.append(Change(unit, indicator, old, new))
@@ -297,7 +297,7 @@ def missing_values(submission: Submission) -> dict:
     stored = stored_values(form, [u.pk for u in units], [i.pk for i in required], period)
     missing = {}
     for unit in units:
-        empty = [i for i in required if typed(stored.get((unit.pk, i.pk)), i) is None]
+        empty = [i for i in required if typed_value(stored.get((unit.pk, i.pk)), i) is None]
         if empty:
             missing[unit] = empty
     return missing
@@ -326,7 +326,7 @@ def submission_submit(*, submission: Submission, by) -> Submission:
         units = {u.pk: u for u in row_units(form, submission.unit, period)}
         rows = {unit: {} for unit in units.values()}
         for (unit_id, indicator_id), row in stored_values(form, list(units), list(columns), period).items():
-            rows[units[unit_id]][columns[indicator_id].code] = typed(row, columns[indicator_id])
+            rows[units[unit_id]][columns[indicator_id].code] = typed_value(row, columns[indicator_id])
         errors, _warnings = check_rows(form, period, rows, indicators={c.code: c for c in columns.values()})
         if errors:
             raise ValidationError([_("Chưa thể gửi: số liệu còn sai.")] + [str(e) for e in errors], code="invalid")

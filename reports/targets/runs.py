@@ -116,7 +116,7 @@ def year_recompute(*, year: int, task_id: str = "") -> ComputationRun:
     return run
 
 
-def years_recompute(years) -> None:
+def years_recompute_inline(years) -> None:
     """Synchronously recompute every target and aggregate of each of ``years`` (seed_demo calls this)."""
     for year in sorted(set(int(y) for y in years)):
         year_recompute(year=year)

@@ -99,10 +99,14 @@ def target_board(unit: Unit, year: int) -> dict:
     }
 
 
+# How a counted unit stands under a target (the names behind a percentage).
+MET, NOT_MET, NOT_REPORTED = "met", "not_met", "not_reported"
+
+
 @dataclass
 class CountedUnit:
     unit: Unit
-    status: str  # "met", "not_met", "not_reported"
+    status: str  # MET, NOT_MET or NOT_REPORTED
     value: object
     submission_status: str | None
     link: tuple[str, str, str] | None  # (form code, submitter code, period) of the reporting grid
@@ -142,12 +146,12 @@ def counted_units(target: Target, unit: Unit, year: int) -> list[CountedUnit]:
         else:
             value = u.v_number
         if u.v_status is None or value is None:
-            status = "not_reported"
+            status = NOT_REPORTED
             form = forms.get(u.kind)
             submitter = getattr(u, ANCESTOR_FIELD.get(form.submitter_kind, "province"), None) if form else None
             link = (form.code, submitter.code, str(year)) if form and submitter else None
         else:
-            status = "met" if met else "not_met"
+            status = MET if met else NOT_MET
             link = (u.v_form, u.v_submitter, str(year))
         rows.append(CountedUnit(u, status, value, u.v_status, link))
     return rows

@@ -75,9 +75,9 @@ class TargetUnitsView(TargetScopeMixin, TemplateView):
         results = {r.year: r for r in target.results.filter(unit=unit, year__in={year, target.due_year or year})}
         result = results.get(year)
         groups = [
-            ("met", _("Đạt điều kiện"), [r for r in rows if r.status == "met"]),
-            ("not_met", _("Không đạt điều kiện"), [r for r in rows if r.status == "not_met"]),
-            ("not_reported", _("Chưa báo cáo"), [r for r in rows if r.status == "not_reported"]),
+            (selectors.MET, _("Đạt điều kiện"), [r for r in rows if r.status == selectors.MET]),
+            (selectors.NOT_MET, _("Không đạt điều kiện"), [r for r in rows if r.status == selectors.NOT_MET]),
+            (selectors.NOT_REPORTED, _("Chưa báo cáo"), [r for r in rows if r.status == selectors.NOT_REPORTED]),
         ]
         context.update(
             year=year, unit=unit, target=target, result=result, groups=groups, total=len(rows),

@@ -326,7 +326,7 @@ def test_a_year_that_keeps_crashing_is_marked_failed_after_bounded_attempts(tree
 
 def test_years_recompute_computes_every_target_of_each_year(festival_2019):
     """seed_demo's hook: every target of each given year, for every level."""
-    runs.years_recompute([2019, 2018, 2019])
+    runs.years_recompute_inline([2019, 2018, 2019])
     assert set(TargetResult.objects.values_list("year", flat=True)) == {2018, 2019}
     assert TargetResult.objects.filter(year=YEAR).values("target").distinct().count() == 3
     assert set(ComputationRun.objects.values_list("year", "status")) == {(2018, "DONE"), (2019, "DONE")}

@@ -14,7 +14,7 @@ from programs import target_rules
 from programs.models import Indicator, Operator, RatingLevel, Target, TargetCondition
 from reports.models import SubmissionStatus, TargetResult
 from reports.targets import sql
-from reports.targets.selectors import counted_units
+from reports.targets.selectors import MET, NOT_REPORTED, counted_units
 from reports.tests.target_factories import festival, ratings, submit
 
 pytestmark = pytest.mark.django_db
@@ -68,8 +68,8 @@ def test_the_units_behind_a_percentage_are_the_percentage(given):
     assert results
     for result in results:
         rows = counted_units(target, result.unit, YEAR)
-        met = sum(row.status == "met" for row in rows)
-        not_reported = sum(row.status == "not_reported" for row in rows)
+        met = sum(row.status == MET for row in rows)
+        not_reported = sum(row.status == NOT_REPORTED for row in rows)
         assert (met, len(rows), not_reported) == (result.numerator, result.denominator, result.not_reported), result.unit
         assert target_rules.percent_of(met, len(rows)) == result.percent
         assert target.meets(met, len(rows)) == result.achieved

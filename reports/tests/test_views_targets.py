@@ -23,7 +23,7 @@ def world():
     festival(unit("D1"), YEAR, {a: True for a in Unit.objects.filter(district__code="D1", kind=UnitKind.AREA)})
     festival(unit("D2"), YEAR, {unit("D2C1A1"): False, unit("D2C1A2"): True}, status=SubmissionStatus.SUBMITTED)
     ratings("xep_loai_bctmt", "xep_loai_bctmt", unit("D1"), 2018, {unit("D1C1A1"): "kha"})
-    runs.years_recompute([2018, YEAR])
+    runs.years_recompute_inline([2018, YEAR])
     return {
         "province": province,
         "staff": make_officer("tinh", province, OfficerRole.PROVINCE_STAFF),

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from mattran.models import Unit
+from reports.constants import RUN_KIND
 from reports.formatting import format_number, format_target_percent
 from reports.models import ComputationRun, RunStatus, TargetResult
 from reports.tasks import compute_targets
@@ -65,7 +66,7 @@ class Command(BaseCommand):
         """The run record is the task's result: wait until this task's run of the year has finished."""
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
-            run = ComputationRun.objects.filter(kind="targets", year=year, task_id=task_id).first()
+            run = ComputationRun.objects.filter(kind=RUN_KIND, year=year, task_id=task_id).first()
             if run and run.status == RunStatus.FAILED:
                 raise CommandError(_("Tính lại năm %(year)s bị lỗi: %(error)s") % {"year": year, "error": run.error})
             if run and run.status == RunStatus.DONE:
