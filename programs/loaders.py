@@ -6,6 +6,7 @@ upserts by code, so running it twice, or after a flush, gives the same rows.
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from django.apps import apps as live_apps
 
@@ -22,26 +23,60 @@ RATING_SCALES = {
     ),
 }
 
-# code: (name, unit label, value type, scale, aggregation, program number)
+class IndicatorSpec(NamedTuple):
+    """An indicator of the catalogue (its code is the key it is listed under)."""
+
+    name: str
+    unit_label: str
+    value_type: str
+    scale: str | None  # the rating scale's code, for ratings
+    aggregation: str
+    program: int | None  # the work program's number
+    min_value: int | str | None = None
+    max_value: int | str | None = None
+
+
 CORE_INDICATORS = {
-    "ngay_hoi_to_chuc": ("Khu dân cư tổ chức Ngày hội Đại đoàn kết toàn dân tộc", "khu dân cư", "BOOLEAN", None, "LAST", 1),
-    "xep_loai_bctmt": ("Xếp loại Ban công tác Mặt trận khu dân cư", "", "RATING", "bctmt", "LAST", 5),
-    "xep_loai_mttq": ("Xếp loại tổ chức Mặt trận cấp huyện, cấp xã", "", "RATING", "mttq", "LAST", 5),
+    "ngay_hoi_to_chuc": IndicatorSpec(
+        "Khu dân cư tổ chức Ngày hội Đại đoàn kết toàn dân tộc", "khu dân cư", "BOOLEAN", None, "LAST", 1,
+    ),
+    "xep_loai_bctmt": IndicatorSpec("Xếp loại Ban công tác Mặt trận khu dân cư", "", "RATING", "bctmt", "LAST", 5),
+    "xep_loai_mttq": IndicatorSpec("Xếp loại tổ chức Mặt trận cấp huyện, cấp xã", "", "RATING", "mttq", "LAST", 5),
 }
 
-# code: (name, indicator, counted kinds, condition, (scale, level), operator, percent, first, last, due, program)
+
+class TargetSpec(NamedTuple):
+    """A target of the catalogue, by field name (its code is the key it is listed under)."""
+
+    name: str
+    indicator: str
+    counted_kinds: list[str]
+    condition: str
+    rating_level: tuple[str, str] | None  # (scale code, level code)
+    operator: str
+    threshold_percent: str
+    first_year: int
+    last_year: int
+    due_year: int | None
+    program: int
+
+
 TARGETS = {
-    "ngay_hoi_kdc": (
-        "Trên 95% khu dân cư tổ chức Ngày hội Đại đoàn kết toàn dân tộc hằng năm",
-        "ngay_hoi_to_chuc", ["AREA"], "IS_TRUE", None, "GT", "95", 2016, 2020, None, 1,
+    "ngay_hoi_kdc": TargetSpec(
+        name="Trên 95% khu dân cư tổ chức Ngày hội Đại đoàn kết toàn dân tộc hằng năm",
+        indicator="ngay_hoi_to_chuc", counted_kinds=["AREA"], condition="IS_TRUE", rating_level=None,
+        operator="GT", threshold_percent="95", first_year=2016, last_year=2020, due_year=None, program=1,
     ),
-    "bctmt_kha_tro_len": (
-        "Đến cuối nhiệm kỳ 2014-2019, trên 90% Ban công tác Mặt trận hoạt động khá trở lên",
-        "xep_loai_bctmt", ["AREA"], "RATING_AT_LEAST", ("bctmt", "kha"), "GT", "90", 2016, 2020, 2019, 5,
+    "bctmt_kha_tro_len": TargetSpec(
+        name="Đến cuối nhiệm kỳ 2014-2019, trên 90% Ban công tác Mặt trận hoạt động khá trở lên",
+        indicator="xep_loai_bctmt", counted_kinds=["AREA"], condition="RATING_AT_LEAST", rating_level=("bctmt", "kha"),
+        operator="GT", threshold_percent="90", first_year=2016, last_year=2020, due_year=2019, program=5,
     ),
-    "mttq_vung_manh": (
-        "Đến cuối nhiệm kỳ 2014-2019, trên 85% tổ chức Mặt trận cấp huyện, cấp xã đạt vững mạnh",
-        "xep_loai_mttq", ["DISTRICT", "COMMUNE"], "RATING_AT_LEAST", ("mttq", "vung_manh"), "GT", "85", 2016, 2020, 2019, 5,
+    "mttq_vung_manh": TargetSpec(
+        name="Đến cuối nhiệm kỳ 2014-2019, trên 85% tổ chức Mặt trận cấp huyện, cấp xã đạt vững mạnh",
+        indicator="xep_loai_mttq", counted_kinds=["DISTRICT", "COMMUNE"], condition="RATING_AT_LEAST",
+        rating_level=("mttq", "vung_manh"), operator="GT", threshold_percent="85",
+        first_year=2016, last_year=2020, due_year=2019, program=5,
     ),
 }
 
@@ -92,21 +127,20 @@ def program_by_number(apps, number):
 
 
 def load_indicators(indicators, apps=live_apps):
-    """Upsert indicators given as ``code: (name, unit, type, scale, aggregation, program, [min, max])``."""
+    """Upsert indicators given as ``code: IndicatorSpec``."""
     Indicator = apps.get_model("programs", "Indicator")
     RatingScale = apps.get_model("programs", "RatingScale")
     for code, spec in indicators.items():
-        name, unit_label, value_type, scale_code, aggregation, program_number, *bounds = spec
-        min_value, max_value = (bounds + [None, None])[:2] if bounds else (None, None)
+        spec = IndicatorSpec(*spec)
         Indicator.objects.update_or_create(
             code=code,
             defaults={
-                "name": name, "unit_label": unit_label, "value_type": value_type,
-                "rating_scale": RatingScale.objects.get(code=scale_code) if scale_code else None,
-                "aggregation": aggregation,
-                "program": program_by_number(apps, program_number) if program_number else None,
-                "min_value": None if min_value is None else Decimal(str(min_value)),
-                "max_value": None if max_value is None else Decimal(str(max_value)),
+                "name": spec.name, "unit_label": spec.unit_label, "value_type": spec.value_type,
+                "rating_scale": RatingScale.objects.get(code=spec.scale) if spec.scale else None,
+                "aggregation": spec.aggregation,
+                "program": program_by_number(apps, spec.program) if spec.program else None,
+                "min_value": None if spec.min_value is None else Decimal(str(spec.min_value)),
+                "max_value": None if spec.max_value is None else Decimal(str(spec.max_value)),
             },
         )
 
@@ -116,16 +150,16 @@ def load_targets(apps=live_apps):
     Indicator = apps.get_model("programs", "Indicator")
     RatingLevel = apps.get_model("programs", "RatingLevel")
     for code, spec in TARGETS.items():
-        name, indicator, kinds, condition, level, operator, percent, first, last, due, program = spec
+        level = spec.rating_level
         Target.objects.update_or_create(
             code=code,
             defaults={
-                "name": name, "indicator": Indicator.objects.get(code=indicator), "counted_kinds": kinds,
-                "condition": condition,
+                "name": spec.name, "indicator": Indicator.objects.get(code=spec.indicator),
+                "counted_kinds": spec.counted_kinds, "condition": spec.condition,
                 "rating_level": RatingLevel.objects.get(scale__code=level[0], code=level[1]) if level else None,
-                "operator": operator, "threshold_percent": Decimal(percent),
-                "first_year": first, "last_year": last, "due_year": due,
-                "program": program_by_number(apps, program),
+                "operator": spec.operator, "threshold_percent": Decimal(spec.threshold_percent),
+                "first_year": spec.first_year, "last_year": spec.last_year, "due_year": spec.due_year,
+                "program": program_by_number(apps, spec.program),
             },
         )
 

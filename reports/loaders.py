@@ -18,7 +18,7 @@ from django.apps import apps as live_apps
 from campaigns.loaders import link_indicators
 from programs.loaders import load_indicators
 
-# code: (name, unit label, value type, scale, aggregation, program number, min, max)
+# code: IndicatorSpec(name, unit label, value type, scale, aggregation, program number, min, max)
 REPORT_INDICATORS = {
     # Chương trình 1: Ngày hội Đại đoàn kết toàn dân tộc (ngay_hoi_to_chuc is a core indicator)
     "ngay_hoi_ngay": ("Ngày tổ chức Ngày hội Đại đoàn kết toàn dân tộc", "", "DATE", None, "LAST", 1),
