@@ -270,7 +270,7 @@ class World:
 def build_world() -> World:
     """The tiny tree every registry entry is visited in (see the module docstring)."""
     from mattran.models import OfficerRole, UnitKind
-    from mattran.tests.factories import make_officer, make_unit
+    from tests.factories import make_officer, make_unit
 
     province = make_unit("20", "Tỉnh Lạng Sơn", UnitKind.PROVINCE)
     units = {}

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mattran.models import OfficerRole
-from mattran.tests.factories import DEMO_PASSWORD, make_officer, make_tree
+from tests.factories import DEMO_PASSWORD, make_officer, make_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 from mattran.celery import app
 from mattran.models import OfficerRole, PendingTask, Unit, UnitKind
 from mattran.tasks import flush_pending_tasks
-from mattran.tests.factories import make_officer, make_tree
 from reports.tests.target_worker import Worker
+from tests.factories import make_officer, make_tree
 from tests.instances import RedisServer, wait_until
 
 pytestmark = [

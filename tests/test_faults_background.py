@@ -22,11 +22,11 @@ from django.urls import reverse
 
 from mattran.celery import app
 from mattran.models import OfficerRole, PendingTask, Unit, UnitKind
-from mattran.tests.factories import make_officer, make_tree
 from reports.models import ComputationRun, SubmissionStatus
 from reports.targets import rollups, runs
 from reports.tests.target_factories import festival
 from reports.tests.target_worker import CELERY, Worker, test_database_url
+from tests.factories import make_officer, make_tree
 from tests.instances import PostgresServer, RedisServer, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent

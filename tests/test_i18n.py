@@ -10,7 +10,7 @@ from django.utils import formats, translation
 from django.utils.formats import number_format
 
 from mattran.models import OfficerRole
-from mattran.tests.factories import make_officer, make_tree
+from tests.factories import make_officer, make_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -18,10 +18,10 @@ import pytest
 from openpyxl import load_workbook
 
 from mattran.models import OfficerRole, UnitKind
-from mattran.tests.factories import DEMO_PASSWORD, make_officer, make_unit
 from programs.models import Indicator
 from reports.models import DataValue, ReportForm, Submission, SubmissionStatus, TargetResult
 from reports.submissions import services
+from tests.factories import DEMO_PASSWORD, make_officer, make_unit
 
 # No serialized_rollback: once the sync Playwright loop runs in this thread, Django hands the tests a new
 # connection object (contextvar storage) without the serialized snapshot, so nothing would be restored.

@@ -21,13 +21,13 @@ from docx import Document
 from openpyxl import load_workbook
 
 from mattran.models import OfficerRole, Unit, UnitKind
-from mattran.tests.factories import DEMO_PASSWORD, make_officer, make_unit
 from programs.models import Indicator, Target
 from reports.exports import PeriodicReportGenerator
 from reports.exports.data import build_report_data
 from reports.exports.pdf import PdfFormatter
 from reports.models import ReportForm, TargetResult
 from reports.periods import Period
+from tests.factories import DEMO_PASSWORD, make_officer, make_unit
 from tests.test_journeys import browser_for, chromium, login  # noqa: F401 - fixtures and helpers
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]

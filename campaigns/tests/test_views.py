@@ -4,8 +4,8 @@ from django.urls import reverse
 
 from campaigns.models import Campaign
 from mattran.models import OfficerRole
-from mattran.tests.factories import make_officer, make_tree
 from programs.models import Indicator
+from tests.factories import make_officer, make_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -1,13 +1,13 @@
-"""Tiny unit trees, officers and hand-made guides for the emulation tests."""
+"""Tiny unit trees (from tests/factories.py), officers and hand-made guides for the emulation tests."""
 import itertools
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from mattran.models import Officer, OfficerRole, Unit, UnitKind
+from mattran.models import UnitKind
 from programs.models import Target
 from reports.models import TargetResult
+from tests.factories import ROLE_OF_KIND, UnitFactory, make_officer
 
 from ..loaders import BANDS
 from ..models import ClassificationBand, Criterion, EmulationGuide, Section
@@ -17,7 +17,7 @@ _seq = itertools.count(1)
 
 def unit(kind, parent=None, name=None):
     n = next(_seq)
-    return Unit.objects.create(code=f"T{kind[0]}{n}", name=name or f"{kind.title()} {n}", kind=kind, parent=parent)
+    return UnitFactory(code=f"T{kind[0]}{n}", name=name or f"{kind.title()} {n}", kind=kind, parent=parent)
 
 
 def tree(districts=2, communes=2, areas=2):
@@ -36,14 +36,7 @@ def tree(districts=2, communes=2, areas=2):
 
 
 def officer(unit_, role=None, username=None):
-    role = role or {
-        UnitKind.PROVINCE: OfficerRole.PROVINCE_STAFF,
-        UnitKind.DISTRICT: OfficerRole.DISTRICT_OFFICER,
-        UnitKind.COMMUNE: OfficerRole.COMMUNE_OFFICER,
-    }[unit_.kind]
-    user = get_user_model().objects.create_user(username or f"user{next(_seq)}", password="x")
-    Officer.objects.create(user=user, unit=unit_, role=role)
-    return user
+    return make_officer(username or f"user{next(_seq)}", unit_, role or ROLE_OF_KIND[unit_.kind], password="x")
 
 
 def guide(year=2031, kind=UnitKind.DISTRICT, auto_method="PROPORTIONAL", bonus_cap=None, penalty_cap=None,

@@ -45,7 +45,7 @@ def test_admin_action_copies_a_guide_to_the_next_year(admin_client):
 def test_a_guide_copied_in_the_admin_has_a_scored_sheet_for_every_commune(admin_client, django_capture_on_commit_callbacks):
     """Nobody opens a sheet: the copy's year is scored after commit, one sheet per active commune."""
     from emulation.models import ScoreSheet
-    from mattran.tests.factories import make_tree
+    from tests.factories import make_tree
 
     make_tree(districts=2, communes=3, areas=1)
     guide = EmulationGuide.objects.get(year=2020, scored_kind="COMMUNE")

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from emulation.models import Score, ScoreSheet, SheetStatus
 from mattran.models import OfficerRole, PendingTask, Unit, UnitKind
-from mattran.tests.factories import make_officer, make_tree
 from programs.models import Indicator
 from reports.models import DataValue, Submission, SubmissionStatus, TargetResult
+from tests.factories import make_officer, make_tree
 
 pytestmark = pytest.mark.django_db
 YEAR = 2019

@@ -3,7 +3,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from mattran.tests.factories import make_tree
+from tests.factories import make_tree
 
 pytestmark = pytest.mark.django_db
 

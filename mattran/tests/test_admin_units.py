@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from mattran.models import Unit, UnitKind
 from mattran.services import UnitChangeError, areas_move, moved_code, units_end
-from mattran.tests.factories import make_tree, make_unit
 from reports import constants
 from reports.models import ComputationRun
+from tests.factories import make_tree, make_unit
 
 pytestmark = pytest.mark.django_db
 

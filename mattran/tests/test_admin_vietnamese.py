@@ -58,7 +58,7 @@ def test_computed_tables_can_be_read_but_not_added_or_changed(admin_client, admi
 
 def test_unit_autocomplete_tells_two_same_named_wards_apart_by_code_and_parent(admin_client):
     from mattran.models import UnitKind
-    from mattran.tests.factories import make_unit
+    from tests.factories import make_unit
 
     province = make_unit("20", "Lạng Sơn", UnitKind.PROVINCE)
     city = make_unit("178", "Thành phố Lạng Sơn", UnitKind.DISTRICT, province)

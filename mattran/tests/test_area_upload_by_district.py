@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from mattran.models import OfficerRole, Unit
-from mattran.tests.factories import make_officer, make_tree
+from tests.factories import make_officer, make_tree
 
 pytestmark = pytest.mark.django_db
 URL = reverse("units:upload_areas")

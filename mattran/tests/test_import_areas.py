@@ -8,7 +8,7 @@ from openpyxl import Workbook
 
 from mattran.models import Unit, UnitKind
 from mattran.services import AreaImportError, areas_import
-from mattran.tests.factories import make_unit
+from tests.factories import make_unit
 
 pytestmark = pytest.mark.django_db
 

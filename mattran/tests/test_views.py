@@ -9,8 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from mattran.models import OfficerRole, Unit, UnitKind
-
-from .factories import make_officer, make_tree, make_unit
+from tests.factories import make_officer, make_tree, make_unit
 
 pytestmark = pytest.mark.django_db
 

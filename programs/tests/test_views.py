@@ -3,7 +3,7 @@ import pytest
 from django.urls import reverse
 
 from mattran.models import OfficerRole
-from mattran.tests.factories import make_officer, make_tree
+from tests.factories import make_officer, make_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -3,36 +3,30 @@ import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
-from django.contrib.auth import get_user_model
-
-from mattran.models import Officer, OfficerRole, Unit, UnitKind
+from mattran.models import OfficerRole, Unit, UnitKind
 from registers import models as m
+from tests.factories import make_officer as base_officer
+from tests.factories import make_tree as base_tree
 
 PASSWORD = "so-theo-doi@2019"
 
 
 def make_tree():
-    """Province 20 with districts D1, D2; communes D1C1, D2C1; areas D1C1A1, D1C1A2, D2C1A1."""
-    t = SimpleNamespace()
-    t.province = Unit.objects.create(code="20", name="Tỉnh Thử", kind=UnitKind.PROVINCE)
+    """Province 20 with districts D1, D2; communes D1C1, D2C1; areas D1C1A1, D1C1A2, D2C1A1, D2C1A2."""
+    province = base_tree(districts=2, communes=1, areas=2, names={
+        UnitKind.COMMUNE: "Xã {d}", UnitKind.AREA: "Thôn {d}.{a}",
+    })
+    t = SimpleNamespace(province=province)
     for d in (1, 2):
-        district = Unit.objects.create(code=f"D{d}", name=f"Huyện {d}", kind=UnitKind.DISTRICT, parent=t.province)
-        commune = Unit.objects.create(code=f"D{d}C1", name=f"Xã {d}", kind=UnitKind.COMMUNE, parent=district)
-        areas = [
-            Unit.objects.create(code=f"D{d}C1A{a}", name=f"Thôn {d}.{a}", kind=UnitKind.AREA, parent=commune)
-            for a in (1, 2)
-        ]
-        setattr(t, f"district{d}", district)
-        setattr(t, f"commune{d}", commune)
-        setattr(t, f"area{d}", areas[0])
-        setattr(t, f"area{d}b", areas[1])
+        setattr(t, f"district{d}", Unit.objects.get(code=f"D{d}"))
+        setattr(t, f"commune{d}", Unit.objects.get(code=f"D{d}C1"))
+        setattr(t, f"area{d}", Unit.objects.get(code=f"D{d}C1A1"))
+        setattr(t, f"area{d}b", Unit.objects.get(code=f"D{d}C1A2"))
     return t
 
 
 def make_officer(username, unit, role=OfficerRole.DISTRICT_OFFICER):
-    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
-    Officer.objects.create(user=user, unit=unit, role=role)
-    return user
+    return base_officer(username, unit, role, password=PASSWORD)
 
 
 def organisation(code="hoi_nong_dan"):

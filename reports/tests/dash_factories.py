@@ -4,10 +4,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from mattran.models import OfficerRole
-from mattran.tests.factories import make_officer, make_tree
 from programs.loaders import load_indicators
 from programs.models import Indicator, Target
 from reports.models import IndicatorAggregate, PlanValue, TargetResult
+from tests.factories import make_officer, make_tree
 
 # The indicators this module's tests use, in case the reporting catalogue is not loaded.
 FALLBACK_INDICATORS = {

@@ -4,11 +4,10 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-
-from mattran.models import Officer, OfficerRole, Unit, UnitKind
+from mattran.models import OfficerRole, Unit, UnitKind
 from programs.models import Indicator, RatingLevel, RatingScale
 from reports.models import DataValue, FormIndicator, ReportForm, Submission
+from tests.factories import make_officer, make_unit
 
 # code: (name, unit label, value type, scale code)
 INDICATORS = {
@@ -56,7 +55,7 @@ def form(code: str) -> ReportForm:
 
 
 def unit(code, name, kind, parent=None) -> Unit:
-    return Unit.objects.create(code=code, name=name, kind=kind, parent=parent)
+    return make_unit(code, name, kind, parent)
 
 
 def tree(areas_per_commune: int = 2) -> dict[str, Unit]:
@@ -75,9 +74,7 @@ def tree(areas_per_commune: int = 2) -> dict[str, Unit]:
 
 
 def officer(username: str, scope: Unit, role=OfficerRole.DISTRICT_OFFICER):
-    user = get_user_model().objects.create_user(username=username, password="pw", email=f"{username}@example.org")
-    Officer.objects.create(user=user, unit=scope, role=role)
-    return user
+    return make_officer(username, scope, role, password="pw", email=f"{username}@example.org")
 
 
 def level(scale: str, code: str) -> RatingLevel:

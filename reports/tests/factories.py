@@ -3,25 +3,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-
-from mattran.models import Officer, OfficerRole, Unit, UnitKind
+from mattran.models import OfficerRole, Unit, UnitKind
 from programs.models import Indicator, RatingLevel, RatingScale, ValueType
 from reports.models import FormIndicator, FormKind, ReportForm
 from reports.periods import PeriodType
+from tests.factories import UnitFactory, make_officer
 
 
 def make_unit(code, kind, parent=None, name=None):
-    return Unit.objects.create(code=code, name=name or f"Đơn vị {code}", kind=kind, parent=parent)
+    return UnitFactory(code=code, name=name or f"Đơn vị {code}", kind=kind, parent=parent)
 
 
 def make_user(username, unit=None, role=None, email=None):
-    user = get_user_model().objects.create_user(
-        username=username, password="pw-123456", email=email if email is not None else f"{username}@example.org"
+    return make_officer(
+        username, unit, role, password="pw-123456", email=email if email is not None else f"{username}@example.org",
     )
-    if unit is not None:
-        Officer.objects.create(user=user, unit=unit, role=role)
-    return user
 
 
 def make_indicator(code, value_type=ValueType.INTEGER, name=None, scale=None, min_value=0, max_value=None):

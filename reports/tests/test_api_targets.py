@@ -5,10 +5,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from mattran.models import OfficerRole, Unit, UnitKind
-from mattran.tests.factories import make_officer, make_tree
 from reports.models import TargetResult
 from reports.targets import runs
 from reports.tests.target_factories import festival
+from tests.factories import make_officer, make_tree
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/target-results/"

@@ -6,7 +6,6 @@ from unittest import mock
 import pytest
 
 from mattran.models import Unit, UnitKind
-from mattran.tests.factories import make_tree, make_unit
 from programs import target_rules
 from programs.loaders import load_indicators
 from programs.models import Indicator, Target
@@ -25,6 +24,7 @@ from reports.targets import rollups, runs, sql
 from reports.targets import selectors as target_selectors
 from reports.targets.incremental import submission_changed
 from reports.tests.target_factories import festival, ratings, submit
+from tests.factories import make_tree, make_unit
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from mattran.models import Unit, UnitKind
-from mattran.tests.factories import make_tree
 from reports.models import ComputationRun
 from reports.tests.target_factories import festival
+from tests.factories import make_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from mattran.models import Unit, UnitKind
-from mattran.tests.factories import make_unit
 from reports.cache import page_key
 from reports.models import ReportForm, Submission, SubmissionStatus
 from reports.tests.dash_factories import put_plan, put_result, put_value, world
+from tests.factories import make_unit
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from campaigns.models import Campaign
 from mattran.models import UnitKind
-from mattran.tests.factories import make_unit
 from reports.tests.dash_factories import put_result, put_value, world
+from tests.factories import make_unit
 
 pytestmark = pytest.mark.django_db
 

@@ -14,11 +14,11 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from mattran.models import UnitKind
-from mattran.tests.factories import make_unit
 from reports.exports import PeriodicReportGenerator
 from reports.exports.data import build_report_data
 from reports.periods import Period
 from reports.tests.dash_factories import put_plan, put_result, put_value, world
+from tests.factories import make_unit
 
 pytestmark = pytest.mark.django_db
 

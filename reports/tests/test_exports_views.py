@@ -7,9 +7,9 @@ from docx import Document
 from openpyxl import load_workbook
 
 from mattran.models import OfficerRole
-from mattran.tests.factories import make_officer
 from reports.exports.models import ExportJob, ExportStatus
 from reports.tests.dash_factories import put_value, world
+from tests.factories import make_officer
 
 pytestmark = pytest.mark.django_db
 

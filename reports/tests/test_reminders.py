@@ -7,11 +7,11 @@ from django.conf import settings
 from django.core import mail
 
 from mattran.models import OfficerRole, UnitKind
-from mattran.tests.factories import make_officer
 from reports.models import ReportForm, Submission, SubmissionStatus
 from reports.submissions.models import ReminderKind, ReminderLog
 from reports.submissions.reminders import reminders_send, weekly_summary_send
 from reports.tests.dash_factories import world
+from tests.factories import make_officer
 
 pytestmark = pytest.mark.django_db
 

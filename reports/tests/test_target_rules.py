@@ -9,13 +9,13 @@ from decimal import Decimal
 import pytest
 
 from mattran.models import Unit, UnitKind
-from mattran.tests.factories import make_tree
 from programs import target_rules
 from programs.models import Indicator, Operator, RatingLevel, Target, TargetCondition
 from reports.models import SubmissionStatus, TargetResult
 from reports.targets import sql
 from reports.targets.selectors import MET, NOT_REPORTED, counted_units
 from reports.tests.target_factories import festival, ratings, submit
+from tests.factories import make_tree
 
 pytestmark = pytest.mark.django_db
 

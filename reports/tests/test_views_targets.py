@@ -3,10 +3,10 @@ import pytest
 from django.urls import reverse
 
 from mattran.models import OfficerRole, Unit, UnitKind
-from mattran.tests.factories import make_officer, make_tree
 from reports.models import ComputationRun, RunStatus, SubmissionStatus, TargetResult
 from reports.targets import runs
 from reports.tests.target_factories import festival, ratings
+from tests.factories import make_officer, make_tree
 
 pytestmark = pytest.mark.django_db
 YEAR = 2019

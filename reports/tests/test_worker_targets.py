@@ -10,13 +10,13 @@ import pytest
 
 from mattran.celery import app
 from mattran.models import OfficerRole, Unit, UnitKind
-from mattran.tests.factories import make_officer, make_tree
 from reports.models import ComputationRun, RunStatus, Submission, SubmissionStatus, TargetResult
 from reports.submissions import services
 from reports.targets import runs
 from reports.tasks import compute_targets, recompute_dirty_years
 from reports.tests.target_factories import festival, ratings
 from reports.tests.target_worker import RedisServer, Worker, broker_on_port, wait_until
+from tests.factories import make_officer, make_tree
 
 # The catalogue the migrations loaded is reloaded for every transactional test (conftest.py).
 pytestmark = [
