@@ -14,6 +14,17 @@ from simple_history.models import HistoricalRecords
 
 from mattran.models import Unit, UnitKind
 
+from .choices import (  # noqa: F401  (the registers' fields choose from these)
+    DiplomacyKind,
+    ModelStatus,
+    PetitionSource,
+    PetitionStatus,
+    SelfManagementKind,
+    SupervisionKind,
+    SupportKind,
+    TrainingLevel,
+)
+
 MIN_YEAR = 1945
 NOT_NEGATIVE = _("Giá trị không được âm.")
 YEAR_TOO_EARLY = _("Năm không hợp lệ (phải từ năm 1945 trở đi).")
@@ -58,15 +69,6 @@ class MemberOrganisation(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class SupportKind(models.TextChoices):
-    HOUSING = "HOUSING", _("Nhà ở")
-    CAPITAL = "CAPITAL", _("Vốn sản xuất")
-    SEEDS_LIVESTOCK = "SEEDS_LIVESTOCK", _("Cây, con giống")
-    CASH = "CASH", _("Tiền mặt")
-    WORKDAYS = "WORKDAYS", _("Ngày công")
-    OTHER = "OTHER", _("Khác")
 
 
 class AdoptedHousehold(RegisterEntry):
@@ -114,17 +116,6 @@ class AdoptedHousehold(RegisterEntry):
             raise ValidationError(
                 {"year_left_poverty": _("Năm thoát nghèo không được trước năm nhận đỡ đầu.")}
             )
-
-
-class PetitionSource(models.TextChoices):
-    VOTER_CONTACT = "VOTER_CONTACT", _("Tiếp xúc cử tri")
-    DIRECT = "DIRECT", _("Trực tiếp")
-
-
-class PetitionStatus(models.TextChoices):
-    PENDING = "PENDING", _("Đang chờ")
-    ANSWERED = "ANSWERED", _("Đã trả lời")
-    RESOLVED = "RESOLVED", _("Đã giải quyết")
 
 
 # Shown, never stored: a pending petition past its due date.
@@ -188,11 +179,6 @@ class VoterPetition(RegisterEntry):
         return self.status, self.get_status_display()
 
 
-class SupervisionKind(models.TextChoices):
-    SUPERVISION = "SUPERVISION", _("Giám sát")
-    CRITICISM = "CRITICISM", _("Phản biện xã hội")
-
-
 class SupervisionPlan(RegisterEntry):
     """One item of the yearly supervision and social-criticism plan."""
 
@@ -222,18 +208,6 @@ class SupervisionPlan(RegisterEntry):
     def clean(self):
         if self.year and self.planned_on and self.planned_on.year != self.year:
             raise ValidationError({"planned_on": _("Ngày dự kiến phải thuộc năm kế hoạch.")})
-
-
-class SelfManagementKind(models.TextChoices):
-    ENVIRONMENT = "ENVIRONMENT", _("Môi trường")
-    SECURITY = "SECURITY", _("An ninh trật tự")
-    CULTURE = "CULTURE", _("Văn hóa")
-    POVERTY = "POVERTY", _("Giảm nghèo")
-
-
-class ModelStatus(models.TextChoices):
-    ACTIVE = "ACTIVE", _("Đang hoạt động")
-    STOPPED = "STOPPED", _("Ngừng hoạt động")
 
 
 class SelfManagementModel(RegisterEntry):
@@ -324,12 +298,6 @@ class Inspection(RegisterEntry):
             raise ValidationError({"planned_on": _("Ngày dự kiến phải thuộc năm kế hoạch.")})
 
 
-class TrainingLevel(models.TextChoices):
-    PROVINCE = "PROVINCE", _("Cấp tỉnh")
-    DISTRICT = "DISTRICT", _("Cấp huyện")
-    COMMUNE = "COMMUNE", _("Cấp xã")
-
-
 class TrainingCourse(RegisterEntry):
     """A training course (lớp tập huấn, bồi dưỡng) and its trainees by level."""
 
@@ -366,14 +334,6 @@ class TrainingCourse(RegisterEntry):
             raise ValidationError({"end_on": _("Ngày kết thúc không được trước ngày bắt đầu.")})
         if self.level and self.unit_id and self.unit.kind != self.level:
             raise ValidationError({"level": _("Cấp tổ chức phải khớp với cấp của đơn vị tổ chức.")})
-
-
-class DiplomacyKind(models.TextChoices):
-    EXCHANGE = "EXCHANGE", _("Giao lưu")
-    TWINNING = "TWINNING", _("Kết nghĩa")
-    RECEPTION = "RECEPTION", _("Tiếp đoàn")
-    VISIT = "VISIT", _("Đi thăm, làm việc")
-    OTHER = "OTHER", _("Khác")
 
 
 class DiplomacyActivity(RegisterEntry):
