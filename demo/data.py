@@ -1,4 +1,4 @@
-"""Deterministic demo data for Lạng Sơn: accounts, residential areas, values and submissions.
+"""Deterministic demo data for Lạng Sơn: values and submissions (accounts and areas: ``demo.accounts``).
 
 Every random choice comes from a ``random.Random`` seeded by a stable string (the year, form and
 unit), so the same command gives the same data whatever ran before, and ``--years 2016-2018``
@@ -15,34 +15,24 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from mattran.models import Officer, OfficerRole, Unit, UnitKind
+from demo.accounts import PROVINCE_CODE, demo_accounts_ensure, demo_areas_ensure
+from mattran.models import Unit, UnitKind
 from programs.models import Indicator, RatingLevel
 from reports.cache import bump_data_version
+from reports.constants import TREND_YEARS
 from reports.models import DataValue, PlanValue, ReportForm, Submission
 from reports.periods import Period
 from reports.targets import runs
 
-PROVINCE_CODE = "20"
-DEMO_PASSWORD = "matran@2016"
-DEFAULT_YEARS = range(2016, 2021)
-EXAMPLE_COMMUNE = "05971"  # Phường Hoàng Văn Thụ, Thành phố Lạng Sơn
+DEFAULT_YEARS = TREND_YEARS
 
 # Years in which the whole province misses a target (if the chosen years include none, the
 # first chosen year is used), and the share of districts that miss it in other years.
 WEAK_YEARS = {"ngay_hoi": {2017}, "bctmt": {2016, 2017}, "mttq": {2016}}
 
-_FIRST = [
-    "Nà", "Khuổi", "Pác", "Còn", "Phai", "Nặm", "Khau", "Pò", "Lũng", "Cốc", "Co", "Tà", "Kéo",
-    "Hang", "Bó", "Khòn", "Keng", "Pắc", "Slằng", "Bình", "Đông", "Tân", "Quảng", "Hồng",
-]
-_SECOND = [
-    "Pài", "Lặng", "Ngần", "Mò", "Cáy", "Hin", "Thàng", "Luông", "Mạ", "Sao", "Đon", "Piầng", "Tấu",
-    "Khoang", "Phiêng", "Rằng", "Cháo", "Nghiều", "Chang", "Mạc", "Tiến", "Lập", "Phong", "Sơn", "Sla",
-]
 RETURN_REASONS = [
     "Số liệu quỹ \"Vì người nghèo\" chưa khớp với báo cáo tài chính, đề nghị kiểm tra lại.",
     "Còn thiếu số liệu của một số xã, đề nghị bổ sung.",
@@ -80,87 +70,6 @@ def parse_years(text: str | None) -> list[int]:
     if not years or min(years) < 2000 or max(years) > 2100:
         raise ValueError(f"{text}: năm không hợp lệ")
     return sorted(years)
-
-
-# --------------------------------------------------------------------------------------
-# Accounts
-# --------------------------------------------------------------------------------------
-
-
-def demo_accounts_ensure(province: Unit) -> list[tuple[str, str, str]]:
-    """admin (superuser), tinh, huyen.<code> for each district, xa.<code> for one commune."""
-    User = get_user_model()
-    districts = list(Unit.objects.filter(parent=province, kind=UnitKind.DISTRICT).order_by("code"))
-    commune = Unit.objects.filter(code=EXAMPLE_COMMUNE).first() or (
-        Unit.objects.within(province).filter(kind=UnitKind.COMMUNE).order_by("code").first()
-    )
-    wanted = [("admin", None, None, "Quản trị hệ thống")]
-    wanted.append(("tinh", province, OfficerRole.PROVINCE_STAFF, f"Cán bộ {province.name}"))
-    for d in districts:
-        wanted.append((f"huyen.{d.code}", d, OfficerRole.DISTRICT_OFFICER, f"Cán bộ {d.name}"))
-    if commune is not None:
-        wanted.append((f"xa.{commune.code}", commune, OfficerRole.COMMUNE_OFFICER, f"Cán bộ {commune.name}"))
-
-    password_hash = None
-    accounts = []
-    for username, unit, role, label in wanted:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            password_hash = password_hash or make_password(DEMO_PASSWORD)
-            user = User(username=username, password=password_hash)
-        is_admin = unit is None
-        user.is_staff = is_admin
-        user.is_superuser = is_admin
-        user.is_active = True
-        user.first_name = label[:150]
-        user.save()
-        if unit is not None:
-            Officer.objects.update_or_create(user=user, defaults={"unit": unit, "role": role})
-        accounts.append((username, label, unit.code if unit else ""))
-    return accounts
-
-
-# --------------------------------------------------------------------------------------
-# Residential areas
-# --------------------------------------------------------------------------------------
-
-
-def _area_names(commune: Unit, rng: random.Random) -> list[tuple[str, str]]:
-    count = rng.randint(6, 18)
-    if commune.division_type in ("phường", "thị trấn"):
-        division_type = rng.choice(["khối phố", "tổ dân phố"])
-        word = "Khối" if division_type == "khối phố" else "Tổ dân phố"
-        return [(f"{word} {n}", division_type) for n in range(1, count + 1)]
-    names: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    while len(names) < count:
-        base = f"{rng.choice(_FIRST)} {rng.choice(_SECOND)}"
-        if base in seen:
-            continue
-        seen.add(base)
-        division_type = "bản" if rng.random() < 0.3 else "thôn"
-        names.append((f"{'Bản' if division_type == 'bản' else 'Thôn'} {base}", division_type))
-    return names
-
-
-def demo_areas_ensure(province: Unit) -> int:
-    """About 2,300 areas (6–18 per commune), codes ``<commune code>-<nn>``, open-ended validity."""
-    communes = list(Unit.objects.within(province).filter(kind=UnitKind.COMMUNE).order_by("code"))
-    wanted = {}
-    for commune in communes:
-        rng = random.Random(f"areas-{commune.code}")
-        for n, (name, division_type) in enumerate(_area_names(commune, rng), start=1):
-            wanted[f"{commune.code}-{n:02d}"] = (name, division_type, commune.pk)
-    existing = set(Unit.objects.filter(code__in=list(wanted)).values_list("code", flat=True))
-    new = [
-        Unit(code=code, name=name, kind=UnitKind.AREA, division_type=dt, parent_id=parent)
-        for code, (name, dt, parent) in wanted.items()
-        if code not in existing
-    ]
-    if new:
-        Unit.objects.bulk_create(new, batch_size=2000)
-        Unit.refresh_ancestor_columns(Unit.objects.filter(kind=UnitKind.AREA, province__isnull=True))
-    return len(new)
 
 
 # --------------------------------------------------------------------------------------

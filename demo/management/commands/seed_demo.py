@@ -4,7 +4,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from demo.data import DEMO_PASSWORD, parse_years, seed_demo
+from demo.accounts import DEMO_PASSWORD
+from demo.data import parse_years, seed_demo
 
 
 class Command(BaseCommand):
