@@ -104,7 +104,7 @@ def test_connection_cut_mid_save_gives_clear_error_page_and_no_half_written_data
     before commit, then the officer sees the error page and not one of those values is stored."""
     form, indicators, rows = _district_world(districts=1, communes=4)
     district, units, (officer, _second), submission = rows[0]
-    real_insert_history = services._insert_history
+    real_insert_history = services.insert_history
     cut = {}
 
     def insert_history_then_cut(*args, **kwargs):
@@ -115,7 +115,7 @@ def test_connection_cut_mid_save_gives_clear_error_page_and_no_half_written_data
         _terminate(pid)
         cut["pid"] = pid
 
-    monkeypatch.setattr(services, "_insert_history", insert_history_then_cut)
+    monkeypatch.setattr(services, "insert_history", insert_history_then_cut)
     client = Client(raise_request_exception=False)
     client.force_login(officer)
     connection.close()  # the request gets a connection of its own to cut

@@ -7,20 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
-from django.urls import reverse
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mattran.models import Officer, OfficerRole
-from mattran.queue import enqueue
-from mattran.tasks import send_mail
 from reports.cache import bump_data_version
 from reports.models import DataValue, FormKind, PlanValue, Submission, SubmissionStatus
 from reports.periods import Period
+from reports.submissions.bulk import insert_history, upsert_rows
+from reports.submissions.mail import mail_after_commit, reviewer_emails, submitter_emails
 from reports.submissions.rules import check_rows
 from reports.submissions.selectors import as_period, form_indicators_of, row_units, stored_values, typed_value
 from reports.submissions.validation import Problem, display_value, parse_value
@@ -191,7 +188,7 @@ def _write(submission, form, period, changes, stored, by):
         row.submission, row.updated_by, row.updated_at = submission, by, now
         (updated if row.pk else created).append(row)
     model = PlanValue if form.kind == FormKind.PLAN else DataValue
-    _upsert_rows(model, created + updated, now)
+    upsert_rows(model, created + updated, now)
     if created:
         keys = {(row.unit_id, row.indicator_id): row for row in created}
         lookup = {"year": period.year} if model is PlanValue else {"period": str(period)}
@@ -200,93 +197,9 @@ def _write(submission, form, period, changes, stored, by):
         ).values_list("pk", "unit_id", "indicator_id"):
             if (unit_id, indicator_id) in keys:
                 keys[(unit_id, indicator_id)].pk = pk
-    _insert_history(model, [(row, "+") for row in created] + [(row, "~") for row in updated], by, now)
+    insert_history(model, [(row, "+") for row in created] + [(row, "~") for row in updated], by, now)
     if model is PlanValue:
         bump_data_version()  # the dashboard reads plans directly (reports/cache.py)
-
-
-# Saving a district month touches hundreds of cells and a yearly import thousands. Django's bulk_update
-# builds one CASE per field and row, and executemany sends one statement per row on psycopg2; both cost
-# seconds. Multi-row INSERT … ON CONFLICT DO UPDATE statements (PostgreSQL and SQLite alike) keep a full
-# save in a handful of round trips.
-_ROWS_PER_STATEMENT = 500
-
-
-def _columns(model):
-    return [f for f in model._meta.concrete_fields if not f.primary_key]
-
-
-_PLAIN_FIELDS = (models.IntegerField, models.BooleanField, models.CharField, models.TextField, models.ForeignKey)
-
-
-def _row_params(fields, rows, constants=None, extra=None):
-    """Database parameters of ``rows`` for ``fields``: plain values as they are, others prepared by the field."""
-    constants = constants or {}
-    plan = []
-    for f in fields:
-        if f.name in constants:
-            plan.append((None, f.get_db_prep_save(constants[f.name], connection)))
-        elif isinstance(f, _PLAIN_FIELDS):
-            plan.append((f.attname, None))
-        else:
-            plan.append((f.attname, f))
-    params = []
-    for row in rows:
-        values = []
-        for attname, prep in plan:
-            if attname is None:
-                values.append(prep)
-                continue
-            value = getattr(row, attname)
-            values.append(value if prep is None or value is None else prep.get_db_prep_save(value, connection))
-        if extra:
-            values.extend(extra(row))
-        params.append(values)
-    return params
-
-
-def _insert_many(table: str, fields, params, suffix: str = "") -> None:
-    """INSERT ``params`` (one list per row) into ``table`` with multi-row VALUES, in batches."""
-    quote = connection.ops.quote_name
-    row_sql = "({})".format(", ".join(["%s"] * len(fields)))
-    limit = connection.features.max_query_params
-    per_statement = _ROWS_PER_STATEMENT if not limit else max(1, min(_ROWS_PER_STATEMENT, limit // len(fields)))
-    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608 - names from model meta, quoted
-        quote(table), ", ".join(quote(f.column) for f in fields)
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(params), per_statement):
-            batch = params[start:start + per_statement]
-            flat = [value for row in batch for value in row]
-            cursor.execute(head + ", ".join([row_sql] * len(batch)) + suffix, flat)
-
-
-def _upsert_rows(model, rows, now):
-    """Insert new rows and overwrite existing ones (matched on the model's unique key) in bulk."""
-    if not rows:
-        return
-    key = ["indicator", "unit", "year"] if model is PlanValue else ["indicator", "unit", "period"]
-    fields = _columns(model)
-    quote = connection.ops.quote_name
-    key_columns = [model._meta.get_field(name).column for name in key]
-    updates = ", ".join(
-        f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in fields if f.column not in key_columns
-    )
-    suffix = " ON CONFLICT ({}) DO UPDATE SET {}".format(", ".join(quote(c) for c in key_columns), updates)
-    _insert_many(model._meta.db_table, fields, _row_params(fields, rows, {"updated_at": now}), suffix)
-
-
-def _insert_history(model, rows, by, now):
-    """One django-simple-history record per written row (who, when, the new state), as its signals would."""
-    history = model.history.model
-    for kind in ("+", "~"):
-        chosen = [row for row, row_kind in rows if row_kind == kind]
-        if not chosen:
-            continue
-        fields = [f for f in history._meta.concrete_fields if f.name != "history_id"]
-        constants = {"history_date": now, "history_change_reason": None, "history_user": getattr(by, "pk", None),
-                     "history_type": kind, "updated_at": now}
-        _insert_many(history._meta.db_table, fields, _row_params(fields, chosen, constants))
 
 
 def missing_values(submission: Submission) -> dict:
@@ -333,8 +246,8 @@ def submission_submit(*, submission: Submission, by) -> Submission:
         now = timezone.now()
         submission.submitted_at, submission.submitted_by = now, by
         _finish(submission, by, SubmissionStatus.SUBMITTED, ["submitted_at", "submitted_by"])
-        _mail(
-            submission, _reviewer_emails(submission),
+        mail_after_commit(
+            submission, reviewer_emails(submission),
             _("[MTTQ] %(unit)s đã gửi báo cáo “%(form)s” %(period)s"),
             _("%(by)s đã gửi báo cáo “%(form)s” của %(unit)s, kỳ %(period)s, lúc %(when)s.\nXem và duyệt: %(url)s"),
             by,
@@ -352,8 +265,8 @@ def submission_return(*, submission: Submission, by, reason: str) -> Submission:
         _require_review(submission, by, SubmissionStatus.SUBMITTED)
         submission.returned_at, submission.returned_by, submission.return_reason = timezone.now(), by, reason
         _finish(submission, by, SubmissionStatus.RETURNED, ["returned_at", "returned_by", "return_reason"])
-        _mail(
-            submission, _submitter_emails(submission),
+        mail_after_commit(
+            submission, submitter_emails(submission),
             _("[MTTQ] Báo cáo “%(form)s” %(period)s của %(unit)s bị trả lại"),
             _("%(by)s đã trả lại báo cáo “%(form)s” của %(unit)s, kỳ %(period)s, lúc %(when)s.\nLý do: %(reason)s\n"
               "Sửa và gửi lại: %(url)s"),
@@ -369,8 +282,8 @@ def submission_approve(*, submission: Submission, by) -> Submission:
         _require_review(submission, by, SubmissionStatus.SUBMITTED)
         submission.approved_at, submission.approved_by = timezone.now(), by
         _finish(submission, by, SubmissionStatus.APPROVED, ["approved_at", "approved_by"])
-        _mail(
-            submission, _submitter_emails(submission),
+        mail_after_commit(
+            submission, submitter_emails(submission),
             _("[MTTQ] Báo cáo “%(form)s” %(period)s của %(unit)s đã được duyệt"),
             _("%(by)s đã duyệt báo cáo “%(form)s” của %(unit)s, kỳ %(period)s, lúc %(when)s.\n%(url)s"),
             by,
@@ -388,8 +301,8 @@ def submission_reopen(*, submission: Submission, by, reason: str) -> Submission:
         _require_review(submission, by, SubmissionStatus.APPROVED)
         submission.reopened_at, submission.reopened_by, submission.reopen_reason = timezone.now(), by, reason
         _finish(submission, by, SubmissionStatus.DRAFT, ["reopened_at", "reopened_by", "reopen_reason"])
-        _mail(
-            submission, _submitter_emails(submission),
+        mail_after_commit(
+            submission, submitter_emails(submission),
             _("[MTTQ] Báo cáo “%(form)s” %(period)s của %(unit)s được mở lại để sửa"),
             _("%(by)s đã mở lại báo cáo “%(form)s” của %(unit)s, kỳ %(period)s, lúc %(when)s.\nLý do: %(reason)s\n"
               "Các số liệu sửa từ nay sẽ được đánh dấu “đã sửa sau khi duyệt”. %(url)s"),
@@ -416,37 +329,3 @@ def _finish(submission: Submission, by, status: str, fields: list[str]):
     submission.updated_by = by
     submission.save(update_fields=["status", *fields, "version", "updated_by", "updated_at"])
     incremental.submission_changed(submission, previous_status=previous)
-
-
-def _emails(officers) -> list[str]:
-    return sorted({email for email in officers.values_list("user__email", flat=True) if email})
-
-
-def _reviewer_emails(submission: Submission) -> list[str]:
-    return _emails(Officer.objects.filter(role=OfficerRole.PROVINCE_STAFF, unit_id=submission.unit.province_id))
-
-
-def _submitter_emails(submission: Submission) -> list[str]:
-    role = OfficerRole.PROVINCE_STAFF if submission.unit.kind == "PROVINCE" else OfficerRole.DISTRICT_OFFICER
-    emails = set(_emails(Officer.objects.filter(role=role, unit_id=submission.unit_id)))
-    if submission.submitted_by_id and submission.submitted_by.email:
-        emails.add(submission.submitted_by.email)
-    return sorted(emails)
-
-
-def _mail(submission: Submission, recipients: list[str], subject: str, body: str, by, reason: str = ""):
-    """Queue one e-mail per recipient after the commit (nothing is sent for a rolled-back step); the
-    mail task sends it outside the request, logs it and retries a failing mail server."""
-    if not recipients:
-        return
-    context = {
-        "form": submission.form.name,
-        "unit": submission.unit.name,
-        "period": Period.parse(submission.period).label(),
-        "by": by.get_full_name() or by.get_username(),
-        "when": timezone.localtime().strftime("%H:%M %d/%m/%Y"),
-        "reason": reason,
-        "url": settings.PORTAL_BASE_URL
-        + reverse("reports:grid", args=[submission.form.code, submission.unit.code, submission.period]),
-    }
-    enqueue(send_mail, subject % context, body % context, recipients, robust=True)
