@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from mattran.models import ANCESTOR_FIELD, Unit
 from programs import target_rules
 from reports.models import ComputationRun, RunStatus, TargetResult
+from reports.targets.runs import dirty_years_claim
 from reports.targets.selectors import aggregate_values
 
 from . import scoring
@@ -108,22 +109,13 @@ def on_target_results_changed(sender=None, *, year: int, **kwargs) -> None:
     scores_request_after_commit(year=year)
 
 
-# A queued run that has not started after this long is taken as lost and queued again.
-REQUEUE_AFTER = datetime.timedelta(minutes=10)
-
-
 def dirty_years_requeue() -> list[int]:
     """The beat's safety net: queue again every dirty year whose run is not queued, or lost."""
     from mattran.queue import enqueue
 
     from .tasks import recompute_scores
 
-    now = timezone.now()
-    runs = ComputationRun.objects.filter(kind=RUN_KIND, dirty=True).filter(
-        Q(last_enqueued_at__isnull=True) | Q(last_enqueued_at__lt=now - REQUEUE_AFTER)
-    )
-    years = list(runs.order_by("year").values_list("year", flat=True))
-    ComputationRun.objects.filter(kind=RUN_KIND, year__in=years).update(last_enqueued_at=now)
+    years = dirty_years_claim(RUN_KIND)
     for year in years:
         enqueue(recompute_scores, year)
     return years

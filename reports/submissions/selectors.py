@@ -147,14 +147,10 @@ def due_periods(form: ReportForm, today: datetime.date | None = None) -> list[Pe
     return sorted(periods, key=lambda p: (p.end, p.start), reverse=True)
 
 
-@dataclass
-class InboxItem:
-    form: ReportForm
-    unit: Unit
-    period: Period
-    deadline: datetime.date
+class _SubmissionStatus:
+    """The status of an item's submission (NOT_STARTED when there is none), its label and badge."""
+
     submission: Submission | None
-    days_overdue: int
 
     @property
     def status(self) -> str:
@@ -167,6 +163,16 @@ class InboxItem:
     @property
     def badge(self):
         return STATUS_BADGES[self.status]
+
+
+@dataclass
+class InboxItem(_SubmissionStatus):
+    form: ReportForm
+    unit: Unit
+    period: Period
+    deadline: datetime.date
+    submission: Submission | None
+    days_overdue: int
 
 
 def inbox_unit_and_forms(officer) -> tuple[Unit, list[ReportForm]]:
@@ -226,22 +232,10 @@ def review_queue(scope: Unit | None):
 
 
 @dataclass
-class CompletenessRow:
+class CompletenessRow(_SubmissionStatus):
     unit: Unit
     submission: Submission | None
     deadline: datetime.date
-
-    @property
-    def status(self):
-        return self.submission.status if self.submission else NOT_STARTED
-
-    @property
-    def status_label(self):
-        return STATUS_LABELS[self.status]
-
-    @property
-    def badge(self):
-        return STATUS_BADGES[self.status]
 
     @property
     def submitted(self) -> bool:
