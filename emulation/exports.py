@@ -11,10 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from mattran.spreadsheets import neutralise_formula
-
-FONT = "Times New Roman"
-ORGANISATION = ("ỦY BAN MẶT TRẬN TỔ QUỐC VIỆT NAM", "TỈNH LẠNG SƠN")
-NATION = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+from reports.exports.formats import FONT, NATION, ORGANISATION
 
 
 def safe_text(value) -> str:

@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 
 from mattran.access import ScopedViewMixin, get_visible_unit_or_404, officer_of, visible_units
 from mattran.models import UnitKind
+from reports.exports.formats import attachment
 
 from . import exports, honours, policy, selectors, services
 from .forms import DecisionForm, EvidenceForm, NominationForm, ReopenForm, ReviewForm, SelfScoreForm, VersionForm
@@ -211,13 +212,7 @@ class RankingExportView(RankingMixin, View):
 
 
 def _download(content: bytes, fmt: str, stem: str) -> HttpResponse:
-    types = {
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    }
-    response = HttpResponse(content, content_type=types[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
-    return response
+    return attachment(content, fmt=fmt, stem=stem)
 
 
 class UnitHistoryView(ScopedViewMixin, TemplateView):

@@ -11,8 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from mattran.spreadsheets import neutralise_formula
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from reports.exports.formats import attachment
 
 
 def safe_cell_value(value):
@@ -47,7 +46,4 @@ def register_workbook(register, queryset) -> Workbook:
 def register_workbook_response(register, queryset) -> HttpResponse:
     buffer = BytesIO()
     register_workbook(register, queryset).save(buffer)
-    filename = f"{register.slug}-{timezone.localdate():%Y%m%d}.xlsx"
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(buffer.getvalue(), fmt="xlsx", stem=f"{register.slug}-{timezone.localdate():%Y%m%d}")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from mattran.models import Unit, UnitKind
 from programs.models import Target, WorkProgram
 from reports.dashboard import selectors
+from reports.exports.formats import NATION
 from reports.formatting import ShownPercent, shown_percent
 from reports.models import TargetResult
 from reports.periods import Period, PeriodType
@@ -117,8 +118,7 @@ class ReportData:
 
     issuing_body = "ỦY BAN MTTQ VIỆT NAM"
     number = "Số: …/BC-MTTQ-BTT"
-    nation = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-    motto = "Độc lập - Tự do - Hạnh phúc"
+    nation, motto = NATION
 
     @property
     def unit_line(self) -> str:

@@ -13,9 +13,9 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from reports.exports.data import ReportData
+from reports.exports.formats import FONT, FORMATS
 from reports.formatting import format_number, format_percent
 
-FONT = "Times New Roman"
 BODY_SIZE = Pt(13)
 TABLE_SIZE = Pt(11)
 A4 = (Mm(210), Mm(297))
@@ -51,8 +51,8 @@ def remove_borders(table) -> None:
 
 
 class DocxFormatter:
-    extension = "docx"
-    content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    extension = FORMATS["docx"].extension
+    content_type = FORMATS["docx"].content_type
 
     def render(self, data: ReportData, progress=lambda percent: None) -> bytes:
         document = Document()

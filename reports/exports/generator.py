@@ -68,8 +68,12 @@ class PeriodicReportGenerator:
         return self.formatter.content_type
 
     @property
+    def stem(self) -> str:
+        return f"bao-cao-{self.unit.code}-{self.period}"
+
+    @property
     def filename(self) -> str:
-        return f"bao-cao-{self.unit.code}-{self.period}.{self.formatter.extension}"
+        return f"{self.stem}.{self.formatter.extension}"
 
     def generate(self, progress=lambda percent: None) -> bytes:
         """Read the figures and render them; ``progress(percent)`` is called along the way."""

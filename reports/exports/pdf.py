@@ -4,11 +4,12 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from reports.exports.data import ReportData
+from reports.exports.formats import FORMATS
 
 
 class PdfFormatter:
-    extension = "pdf"
-    content_type = "application/pdf"
+    extension = FORMATS["pdf"].extension
+    content_type = FORMATS["pdf"].content_type
     template_name = "reports/exports/report.html"
 
     def render(self, data: ReportData, progress=lambda percent: None) -> bytes:

@@ -2,7 +2,7 @@
 
 They keep their ``dashboard:`` URL names (``reports/dashboard/urls.py``) and templates.
 """
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView, FormView
@@ -11,6 +11,7 @@ from mattran.access import ScopedViewMixin, visible_units
 from reports.dashboard import selectors
 from reports.dashboard.views import DashboardContextMixin
 from reports.exports import PeriodicReportGenerator
+from reports.exports.formats import attachment
 from reports.exports.forms import ExportForm
 from reports.exports.models import ExportJob, ExportStatus
 from reports.exports.services import export_job_create
@@ -44,9 +45,7 @@ class ExportView(DashboardContextMixin, FormView):
         if generator.is_large and not self.request.POST.get("stream"):
             job = export_job_create(user=self.request.user, generator=generator)
             return redirect("dashboard:export_job", pk=job.pk)
-        response = HttpResponse(generator.generate(), content_type=generator.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{generator.filename}"'
-        return response
+        return attachment(generator.generate(), fmt=generator.format, stem=generator.stem)
 
 
 class ExportJobView(ScopedViewMixin, DetailView):

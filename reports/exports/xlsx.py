@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font
 
 from mattran.spreadsheets import neutralise_formula
 from reports.exports.data import ReportData
+from reports.exports.formats import FORMATS
 from reports.formatting import ShownPercent
 
 NUMBER_FORMAT = "#,##0.##"
@@ -29,8 +30,8 @@ def safe_cell(value):
 
 
 class XlsxFormatter:
-    extension = "xlsx"
-    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    extension = FORMATS["xlsx"].extension
+    content_type = FORMATS["xlsx"].content_type
 
     def render(self, data: ReportData, progress=lambda percent: None) -> bytes:
         workbook = Workbook()
