@@ -1,6 +1,10 @@
 """Rows the dashboard and exports read, written directly (the computation is another module's job)."""
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from mattran.models import OfficerRole
@@ -62,3 +66,28 @@ def put_value(code, unit, period, value, reporting_units=1):
 
 def put_plan(code, unit, year, value):
     return PlanValue.objects.create(indicator=Indicator.objects.get(code=code), unit=unit, year=year, value=Decimal(str(value)))
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def fill_figures(province, districts):
+    for year in range(2016, 2021):
+        for code in ("ngay_hoi_kdc", "bctmt_kha_tro_len", "mttq_vung_manh"):
+            put_result(code, province, year, 90, 100)
+        for code in ("quy_vnn_thu", "quy_vnn_chi", "nha_ddk_xay_moi", "ho_thoat_ngheo", "giam_sat", "tap_huan_lop"):
+            put_value(code, province, str(year), 10)
+    for district in districts:
+        put_result("ngay_hoi_kdc", district, 2019, 96, 100)
+    put_plan("quy_vnn_thu", province, 2019, 100)
+
+
+def count_queries(client, params, *, cold=True):
+    if cold:
+        cache.clear()  # the figures path, not a cached page (the session is reloaded from the database)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("dashboard:index"), params)
+    assert response.status_code == 200
+    return len(queries), response
