@@ -16,10 +16,6 @@ URL = reverse("dashboard:index")
 
 
 
-@pytest.fixture
-def w():
-    return world()
-
 
 def _hit(response):
     """How the page was served: "response" (the user's whole page), "main" (the shared main part) or False."""
