@@ -118,7 +118,7 @@ def run() -> list[dict]:
     from django.urls import reverse
 
     from mattran.models import Officer, OfficerRole
-    from reports.exports import PeriodicReportGenerator
+    from reports.exports.generator import PeriodicReportGenerator
 
     scale = float(os.environ.get("BENCH_DASHBOARD_SCALE", "1"))
     provinces = max(1, round(PROVINCES * scale))

@@ -22,8 +22,8 @@ from openpyxl import load_workbook
 
 from mattran.models import OfficerRole, Unit, UnitKind
 from programs.models import Indicator, Target
-from reports.exports import PeriodicReportGenerator
 from reports.exports.data import build_report_data
+from reports.exports.generator import PeriodicReportGenerator
 from reports.exports.pdf import PdfFormatter
 from reports.models import ReportForm, TargetResult
 from reports.periods import Period

@@ -1,2 +1,2 @@
-"""Official report exports: the periodic report as Word, Excel and PDF, scoped to a unit."""
-from reports.exports.generator import FORMATTERS, PeriodicReportGenerator, parse_format  # noqa: F401
+"""Official report exports: the periodic report as Word, Excel and PDF, scoped to a unit (``generator``),
+and the one registry of document formats the whole portal hands out (``formats``)."""

@@ -10,9 +10,9 @@ from django.views.generic import DetailView, FormView
 from mattran.access import ScopedViewMixin, visible_units
 from reports.dashboard import selectors
 from reports.dashboard.views import DashboardContextMixin
-from reports.exports import PeriodicReportGenerator
 from reports.exports.formats import attachment
 from reports.exports.forms import ExportForm
+from reports.exports.generator import PeriodicReportGenerator
 from reports.exports.models import ExportJob, ExportStatus
 from reports.exports.services import export_job_create
 

@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from mattran.models import UnitKind
-from reports.exports import PeriodicReportGenerator
 from reports.exports.data import build_report_data
+from reports.exports.generator import PeriodicReportGenerator
 from reports.periods import Period
 from reports.tests.dash_factories import put_plan, put_result, put_value, world
 from tests.factories import make_unit

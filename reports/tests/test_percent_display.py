@@ -9,7 +9,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from programs.models import Target
-from reports.exports import PeriodicReportGenerator
+from reports.exports.generator import PeriodicReportGenerator
 from reports.models import TargetResult
 from reports.tests.dash_factories import put_result, world
 

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from mattran.models import Unit, UnitKind
-from reports.exports import FORMATTERS, PeriodicReportGenerator
+from reports.exports.generator import FORMATTERS, PeriodicReportGenerator
 
 
 class Command(BaseCommand):
