@@ -176,7 +176,7 @@ def test_a_workflow_email_is_recorded_and_sent_once_when_the_broker_is_back(clie
 def test_a_reminder_is_recorded_and_sent_once_when_the_broker_is_back(broker, tmp_path):
     """The reminders job runs in the worker; if the broker is away when it queues the e-mail, the
     reminder is kept and sent once the broker is back."""
-    from reports.exports.models import ReminderLog
+    from reports.submissions.models import ReminderLog
     from reports.submissions.reminders import reminders_due, reminders_send
     from reports.tests.factories import make_world
 
