@@ -23,7 +23,7 @@ from mattran.models import Unit, UnitKind
 from programs.models import Indicator, RatingLevel
 from reports.cache import bump_data_version
 from reports.constants import TREND_YEARS
-from reports.models import DataValue, PlanValue, ReportForm, Submission
+from reports.models import DataValue, PlanValue, ReportForm, Submission, SubmissionStatus
 from reports.periods import Period
 from reports.targets import runs
 
@@ -106,13 +106,13 @@ class _Builder:
             form=form, unit=unit, period=str(period), year=period.year, status=status,
             version=1, updated_by=submitter,
         )
-        if status in ("SUBMITTED", "APPROVED", "RETURNED"):
+        if status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED, SubmissionStatus.RETURNED):
             sub.submitted_at, sub.submitted_by = sent, submitter
-        if status == "RETURNED":
+        if status == SubmissionStatus.RETURNED:
             sub.returned_at, sub.returned_by = sent + datetime.timedelta(days=rng.randint(1, 5)), reviewer
             sub.return_reason = rng.choice(RETURN_REASONS)
             sub.version = 3
-        if status == "APPROVED":
+        if status == SubmissionStatus.APPROVED:
             sub.approved_at, sub.approved_by = sent + datetime.timedelta(days=rng.randint(1, 7)), reviewer
             sub.version = 3
         self.subs.append(sub)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from mattran.models import OfficerRole, Unit, UnitKind
-from programs.models import Indicator, RatingLevel
+from programs.models import Indicator, RatingLevel, ValueType
 from reports.constants import OPEN_STATUSES, RunStatus, SubmissionStatus  # noqa: F401  (RunStatus is read from here too)
 from reports.periods import PeriodType
 
@@ -198,24 +198,24 @@ class DataValue(models.Model):
 
     def typed_value(self, value_type: str):
         """The stored value read by the indicator's type (None when empty); ratings need ``rating_level``."""
-        if value_type == "INTEGER":
+        if value_type == ValueType.INTEGER:
             return None if self.value_number is None else int(self.value_number)
-        if value_type == "DECIMAL":
+        if value_type == ValueType.DECIMAL:
             return self.value_number
-        if value_type == "BOOLEAN":
+        if value_type == ValueType.BOOLEAN:
             return self.value_bool
-        if value_type == "DATE":
+        if value_type == ValueType.DATE:
             return self.value_date
-        if value_type == "RATING":
+        if value_type == ValueType.RATING:
             return self.rating_level if self.rating_level_id else None
         return self.value_text or None
 
     def set_typed_value(self, value_type: str, value) -> None:
         self.value_number = value if value_type in ("INTEGER", "DECIMAL") else None
-        self.value_bool = value if value_type == "BOOLEAN" else None
-        self.value_date = value if value_type == "DATE" else None
-        self.value_text = (value or "") if value_type == "TEXT" else ""
-        self.rating_level = value if value_type == "RATING" else None
+        self.value_bool = value if value_type == ValueType.BOOLEAN else None
+        self.value_date = value if value_type == ValueType.DATE else None
+        self.value_text = (value or "") if value_type == ValueType.TEXT else ""
+        self.rating_level = value if value_type == ValueType.RATING else None
 
 
 class PlanValue(models.Model):

@@ -28,7 +28,7 @@ from reports.indicator_codes import (  # the figures the provincial committee re
     HOUSES_REPAIRED,
     OUT_OF_POVERTY,
 )
-from reports.models import PlanValue, ReportForm, Submission, SubmissionStatus, TargetResult
+from reports.models import FormKind, PlanValue, ReportForm, Submission, SubmissionStatus, TargetResult
 from reports.periods import Period, PeriodType
 from reports.targets.judgement import NO_DATA, Judgement, judge
 from reports.targets.selectors import aggregate_values, targets_applying
@@ -171,7 +171,7 @@ def reporting_completeness(root: Unit, today: datetime.date) -> list[dict]:
     Three queries: the forms, active units per kind, and one aggregate over submissions.
     """
     forms = [
-        f for f in ReportForm.objects.filter(kind="DATA").order_by("order", "code")
+        f for f in ReportForm.objects.filter(kind=FormKind.DATA).order_by("order", "code")
         if f.first_year <= today.year and (f.last_year is None or f.last_year >= today.year - 1)
     ]
     if not forms:
