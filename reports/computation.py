@@ -775,12 +775,7 @@ REQUEUE_AFTER = timedelta(minutes=10)
 
 def dirty_years_requeue() -> list[int]:
     """The beat's job: queue every dirty year that has no run queued (or one queued long ago and lost)."""
-    now = timezone.now()
-    runs = ComputationRun.objects.filter(kind=RUN_KIND, dirty=True).filter(
-        Q(last_enqueued_at__isnull=True) | Q(last_enqueued_at__lt=now - REQUEUE_AFTER)
-    )
-    years = list(runs.order_by("year").values_list("year", flat=True))
-    ComputationRun.objects.filter(kind=RUN_KIND, year__in=years).update(last_enqueued_at=now)
+    years = ComputationRun.objects.claim_dirty_years(kind=RUN_KIND, lost_after=REQUEUE_AFTER)
     for year in years:
         enqueue_year_recompute(year)
     return years

@@ -20,7 +20,6 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
-from mattran.celery import app
 from mattran.models import OfficerRole, PendingTask, Unit, UnitKind
 from mattran.tests.factories import make_officer, make_tree
 from reports import computation
@@ -36,22 +35,6 @@ pytestmark = [
     pytest.mark.postgres, pytest.mark.broker, pytest.mark.slow, pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not RedisServer.available(), reason="needs redis-server to run a private broker"),
 ]
-
-
-@pytest.fixture
-def private_broker(tmp_path):
-    """A private Redis this test process publishes to."""
-    redis = RedisServer(log=tmp_path / "redis.log").start()
-    keys = ("task_always_eager", "broker_url", "broker_write_url", "broker_read_url")
-    saved = {key: app.conf[key] for key in keys}
-    app.conf.update(task_always_eager=False, broker_url=redis.url, broker_write_url=redis.url, broker_read_url=redis.url)
-    app._pool = None
-    app.amqp._producer_pool = None
-    yield redis
-    app.conf.update(saved)
-    app._pool = None
-    app.amqp._producer_pool = None
-    redis.stop()
 
 
 def _festival_world(districts=2):
