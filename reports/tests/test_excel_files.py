@@ -4,7 +4,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from reports.spreadsheets.files import SpreadsheetError, read_table
+from mattran.spreadsheets import SpreadsheetError, read_table
 
 
 def xlsx(rows, **cells):
