@@ -222,6 +222,24 @@ def test_provincial_staff_see_the_review_queue(client, world):
     assert codes == {"t_xl", "t_kh"}
 
 
+@time_machine.travel(datetime.datetime(2019, 7, 20, 9, 0), tick=False)
+def test_the_inbox_shows_submissions_whose_submitter_or_returner_is_unknown(client, world):
+    """Records made in the admin, by bulk tools or the bench generator have no submitted_by or returned_by;
+    the inbox lists them with a dash instead of answering 500."""
+    sent = submission_get_or_create(form=world.monthly, unit=world.district, period="2019-05", by=world.officer)
+    returned = submission_get_or_create(form=world.monthly, unit=world.district, period="2019-04", by=world.officer)
+    Submission.objects.filter(pk=sent.pk).update(status=SubmissionStatus.SUBMITTED, submitted_by=None,
+                                                 submitted_at=datetime.datetime(2019, 6, 1, tzinfo=datetime.UTC))
+    Submission.objects.filter(pk=returned.pk).update(status=SubmissionStatus.RETURNED, returned_by=None,
+                                                     return_reason="Thiếu số liệu")
+    client.force_login(world.staff)
+    response = client.get(reverse("reports:inbox"))
+    assert response.status_code == 200 and list(response.context["queue"]) == [Submission.objects.get(pk=sent.pk)]
+    client.force_login(world.officer)
+    response = client.get(reverse("reports:inbox"))
+    assert response.status_code == 200 and "Thiếu số liệu" in response.content.decode()
+
+
 @time_machine.travel(datetime.datetime(2019, 6, 10, 9, 0), tick=False)
 def test_completeness_shows_each_districts_status_on_time_and_the_missing(client, world, django_assert_max_num_queries):
     submission = submission_get_or_create(form=world.monthly, unit=world.district, period="2019-05", by=world.officer)
