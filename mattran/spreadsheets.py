@@ -82,7 +82,7 @@ def read_table(data: bytes, filename: str) -> Table:
         if not data.startswith(_ZIP_MAGIC):
             raise SpreadsheetError(_("Tệp có đuôi .xlsx nhưng nội dung không phải bảng tính Excel."))
         return _read_xlsx(data)
-    if _is_wide_unicode(data):
+    if not data.startswith(_ZIP_MAGIC) and _is_wide_unicode(data):
         raise _not_utf8()
     if data.startswith(_ZIP_MAGIC) or b"\x00" in data[:4096]:
         raise SpreadsheetError(_("Tệp có đuôi .csv nhưng nội dung không phải văn bản CSV."))

@@ -28,6 +28,10 @@ class ReportForm(models.Model):
     deadline_days = models.PositiveSmallIntegerField(_("hạn nộp (số ngày sau kỳ)"), default=5)
     first_year = models.PositiveSmallIntegerField(_("áp dụng từ năm"), default=2016)
     last_year = models.PositiveSmallIntegerField(_("áp dụng đến năm"), null=True, blank=True)
+    early_entry_days = models.PositiveSmallIntegerField(
+        _("cho nhập nháp trước kỳ (số ngày)"), default=0,
+        help_text=_("0: chỉ nhập được khi kỳ đã bắt đầu. Ví dụ kế hoạch năm sau được giao từ quý IV: 92."),
+    )
     indicators = models.ManyToManyField(Indicator, through="FormIndicator", related_name="forms")
     description = models.TextField(_("mô tả"), blank=True)
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)

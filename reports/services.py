@@ -22,7 +22,7 @@ from . import computation
 from .cache import bump_data_version
 from .models import DataValue, FormKind, PlanValue, Submission, SubmissionStatus
 from .periods import Period
-from .selectors import as_period, form_indicators_of, row_units, stored_values, typed
+from .selectors import as_period, form_indicators_of, period_entry_refusal, row_units, stored_values, typed
 from .validation import Problem, check_rows, display_value, parse_value
 
 STALE_MESSAGE = gettext_lazy(
@@ -83,10 +83,14 @@ def submission_get_or_create(*, form, unit, period, by) -> Submission:
         raise ValidationError(_("Kỳ %(period)s không phải kỳ của biểu mẫu “%(form)s”.") % {"period": period, "form": form})
     if unit.kind != form.submitter_kind:
         raise ValidationError(_("%(unit)s không phải đơn vị gửi biểu mẫu “%(form)s”.") % {"unit": unit, "form": form})
-    if period.year < form.first_year or (form.last_year and period.year > form.last_year):
-        raise ValidationError(_("Biểu mẫu “%(form)s” không áp dụng cho năm %(year)s.") % {"form": form, "year": period.year})
     if not Submission(form=form, unit=unit, period=str(period), year=period.year).is_viewable_by(by):
         raise ValidationError(_("Bạn không có quyền với báo cáo này."), code="forbidden")
+    existing = Submission.objects.filter(form=form, unit=unit, period=str(period)).first()
+    if existing is not None:  # opened before (or made in the admin): the gate is for new drafts only
+        return existing
+    refusal = period_entry_refusal(form, period)
+    if refusal:
+        raise ValidationError(refusal, code="period_closed")
     with transaction.atomic():
         submission, _created = Submission.objects.get_or_create(
             form=form, unit=unit, period=str(period), defaults={"year": period.year, "updated_by": by}

@@ -50,6 +50,8 @@ def resolve_submission(request, form_code: str, unit_code: str, period_text: str
         .first()
     )
     if submission is None:
+        if selectors.period_entry_refusal(form, period):
+            raise Http404  # a period not open for entry has no page until a draft exists
         submission = Submission(form=form, unit=unit, period=str(period), year=period.year, version=0)
     else:
         submission.form, submission.unit = form, unit
