@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "mattran.middleware.NoStoreForSignedInMiddleware",  # outermost but security: sees every response
+    "mattran.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mattran.middleware.SwitcherLocaleMiddleware",  # Vietnamese unless switched
@@ -193,6 +195,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "MTTQ Lạng Sơn API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Like the API it describes: signed-in users and tokens only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # Content-Security-Policy: everything from this server, no inline scripts.
