@@ -3,6 +3,7 @@
 With nothing configured the portal runs on SQLite with Celery tasks executed eagerly;
 DATABASE_URL switches to PostgreSQL and CELERY_BROKER_URL to Redis with a real worker.
 """
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -119,6 +120,11 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Reverse proxies (addresses or networks) whose X-Forwarded-For names the client; the lockout counts
+# the client's real address behind them. Empty: REMOTE_ADDR is the client (no proxy).
+# Parsed here so that a mistyped entry stops the start, not each login.
+TRUSTED_PROXIES = [str(ipaddress.ip_network(entry, strict=False)) for entry in env.list("DJANGO_TRUSTED_PROXIES", default=[])]
+AXES_CLIENT_IP_CALLABLE = "mattran.proxies.client_ip"
 
 # Vietnamese first, English second; Vietnamese dates and numbers.
 LANGUAGE_CODE = "vi"
