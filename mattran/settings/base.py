@@ -89,13 +89,18 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+# A persistent connection may have been cut (a database restart, a failover): check it before each
+# request reuses it, or that request answers 500.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", DATABASES["default"]["CONN_MAX_AGE"] != 0)
 
 # Cache: per process unless CACHE_URL names a shared one (production, `make serve`, `make loadtest`:
 # rediscache://127.0.0.1:6379/2). The dashboard's data version lives there, so gunicorn workers and
-# the Celery worker must share it (reports/cache.py). Sessions read from it when it is shared.
+# the Celery worker must share it (reports/cache.py). Sessions stay in the database, never in the
+# cache: cached_db sessions made every signed-in page answer 500 while Redis was down, and a logout
+# during an outage could not reach the cache to forget the session.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 CACHE_IS_SHARED = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if CACHE_IS_SHARED else "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Pages are cached only with a shared cache: per-process caches would not all see a new data version.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300 if CACHE_IS_SHARED else 0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
