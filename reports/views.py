@@ -229,6 +229,8 @@ class _ActionView(ScopedViewMixin, View):
     """POST one workflow step on the submission of the URL, then back to the grid."""
 
     needs_reason = False
+    # Review steps carry the version the reviewer's page showed; a stale page is refused.
+    carries_version = False
 
     def post(self, request, form, unit, period):
         _form, _unit, _period, submission = resolve_submission(request, form, unit, period)
@@ -236,6 +238,12 @@ class _ActionView(ScopedViewMixin, View):
             raise Http404
         grid_url = reverse("reports:grid", args=[form, unit, period])
         kwargs = {"submission": submission, "by": request.user}
+        if self.carries_version:
+            try:
+                kwargs["expected_version"] = int(request.POST.get("version", ""))
+            except ValueError:
+                messages.error(request, _("Trang đã cũ (không rõ phiên bản báo cáo bạn đã xem); hãy tải lại trang."))
+                return redirect(grid_url)
         if self.needs_reason:
             reason_form = ReasonForm(request.POST)
             if not reason_form.is_valid():
@@ -258,17 +266,20 @@ class SubmitView(_ActionView):
 
 
 class ReturnView(_ActionView):
+    carries_version = True
     needs_reason = True
     act = staticmethod(services.submission_return)
     done_message = gettext_lazy("Đã trả lại báo cáo.")
 
 
 class ApproveView(_ActionView):
+    carries_version = True
     act = staticmethod(services.submission_approve)
     done_message = gettext_lazy("Đã duyệt báo cáo.")
 
 
 class ReopenView(_ActionView):
+    carries_version = True
     needs_reason = True
     act = staticmethod(services.submission_reopen)
     done_message = gettext_lazy("Đã mở lại báo cáo.")

@@ -96,6 +96,9 @@ def test_a_festival_date_warning_is_confirmed_from_the_page(client, world):
 
 
 def test_the_workflow_buttons_submit_return_approve_reopen(client, world, django_capture_on_commit_callbacks):
+    def seen():  # the version the grid shows in each review form
+        return Submission.objects.get().version
+
     client.force_login(world.officer)
     client.post(grid_url(world), post_cells(world, full_month(world), 0))
     with django_capture_on_commit_callbacks(execute=True):
@@ -103,19 +106,50 @@ def test_the_workflow_buttons_submit_return_approve_reopen(client, world, django
     assert Submission.objects.get().status == SubmissionStatus.SUBMITTED and len(mail.outbox) == 1
     client.force_login(world.staff)
     assert "Trả lại" in client.get(grid_url(world)).content.decode()
-    client.post(grid_url(world, name="return"), {"reason": ""})
+    client.post(grid_url(world, name="return"), {"reason": "", "version": seen()})
     assert Submission.objects.get().status == SubmissionStatus.SUBMITTED
-    client.post(grid_url(world, name="return"), {"reason": "Thiếu"})
+    client.post(grid_url(world, name="return"), {"reason": "Thiếu", "version": seen()})
     assert Submission.objects.get().status == SubmissionStatus.RETURNED
     client.force_login(world.officer)
     client.post(grid_url(world, name="submit"))
     client.force_login(world.staff)
-    client.post(grid_url(world, name="approve"))
+    client.post(grid_url(world, name="approve"), {"version": seen()})
     assert Submission.objects.get().status == SubmissionStatus.APPROVED
     page = client.get(grid_url(world)).content.decode()
     assert "Mở lại để sửa" in page and "disabled" in page
-    client.post(grid_url(world, name="reopen"), {"reason": "Sửa quỹ"})
+    client.post(grid_url(world, name="reopen"), {"reason": "Sửa quỹ", "version": seen()})
     assert Submission.objects.get().status == SubmissionStatus.DRAFT
+
+
+def test_a_reviewer_pressing_approve_on_a_stale_page_is_refused_and_asked_to_reload(client, world):
+    """Reviewer A opens the submitted report; B returns it; the district changes a cell to 999 and
+    resubmits; A presses "Duyệt" on the old page: refused, the values A never saw stay unapproved."""
+    client.force_login(world.officer)
+    client.post(grid_url(world), post_cells(world, full_month(world), 0))
+    client.post(grid_url(world, name="submit"))
+    client.force_login(world.staff)
+    page = client.get(grid_url(world)).content.decode()
+    seen = Submission.objects.get().version
+    assert page.count(f'name="version" value="{seen}"') >= 3  # the grid, approve and return forms
+
+    submission_return(submission=Submission.objects.get(), by=world.staff, reason="Thiếu")  # reviewer B
+    client.force_login(world.officer)
+    changed = full_month(world) | {(world.communes[0], "hoa_giai_vu"): "999", (world.communes[0], "hoa_giai_thanh"): "1"}
+    client.post(grid_url(world), post_cells(world, changed, Submission.objects.get().version))
+    client.post(grid_url(world, name="submit"))
+    assert Submission.objects.get().status == SubmissionStatus.SUBMITTED
+
+    client.force_login(world.staff)
+    response = client.post(grid_url(world, name="approve"), {"version": seen}, follow=True)
+    assert Submission.objects.get().status == SubmissionStatus.SUBMITTED
+    assert "Hãy tải lại trang" in response.content.decode()
+    response = client.post(grid_url(world, name="return"), {"version": seen, "reason": "Cũ"}, follow=True)
+    assert Submission.objects.get().status == SubmissionStatus.SUBMITTED and "Hãy tải lại trang" in response.content.decode()
+    assert client.post(grid_url(world, name="approve")).status_code == 302  # no version at all: refused too
+    assert Submission.objects.get().status == SubmissionStatus.SUBMITTED
+
+    client.post(grid_url(world, name="approve"), {"version": Submission.objects.get().version})
+    assert Submission.objects.get().status == SubmissionStatus.APPROVED
 
 
 def test_submitting_with_missing_rows_shows_each_row(client, world):
