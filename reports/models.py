@@ -133,6 +133,16 @@ class Submission(models.Model):
             return officer.unit
         return self.unit
 
+    def row_read_scope_for(self, user):
+        """The unit whose rows ``user`` may read: a commune officer's own commune, else the whole form.
+
+        A commune officer reads sibling communes of the district only when the province enables it
+        (``settings.COMMUNE_OFFICERS_SEE_DISTRICT``); writes stay limited by :meth:`row_scope_for`.
+        """
+        if settings.COMMUNE_OFFICERS_SEE_DISTRICT:
+            return self.unit
+        return self.row_scope_for(user)
+
     def _is_submitter(self, user) -> bool:
         if user is not None and user.is_authenticated and user.is_superuser and self._officer(user) is None:
             return True

@@ -158,11 +158,12 @@ class GridView(ScopedViewMixin, TemplateView):
     def get_context_data(self, posted=None, **kwargs):
         context = super().get_context_data(**kwargs)
         user, submission = self.request.user, self.submission
-        total = selectors.row_units(self.form, self.unit, self.period).count()
+        read_scope = submission.row_read_scope_for(user)  # a commune officer: the own commune's rows only
+        total = selectors.row_units(self.form, read_scope, self.period).count()
         paginator = Paginator(range(total), GRID_PAGE_SIZE)
         page = paginator.get_page(self.request.POST.get("page") or self.request.GET.get("page"))
         grid = selectors.grid_rows(
-            self.form, self.unit, self.period, offset=(page.number - 1) * GRID_PAGE_SIZE, limit=GRID_PAGE_SIZE,
+            self.form, read_scope, self.period, offset=(page.number - 1) * GRID_PAGE_SIZE, limit=GRID_PAGE_SIZE,
             total=total,
         )
         editable = submission.is_editable_by(user)
@@ -343,7 +344,11 @@ class HistoryView(_HistoryMixin, TemplateView):
         form, unit, period, submission = resolve_submission(self.request, kwargs["form"], kwargs["unit"], kwargs["period"])
         if submission.pk is None:
             raise Http404
-        records = self.records().filter(submission_id=submission.pk)[:2000]
+        records = self.records().filter(submission_id=submission.pk)
+        read_scope = submission.row_read_scope_for(self.request.user)
+        if read_scope != submission.unit:
+            records = records.filter(unit_id__in=Unit.objects.within(read_scope).values("pk"))
+        records = records[:2000]
         steps = submission.history.select_related("history_user").order_by("-history_date")[:200]
         context.update(form=form, unit=unit, period=period, submission=submission,
                        changes=self.changes(records), steps=steps)
@@ -357,7 +362,7 @@ class CellHistoryView(_HistoryMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form, unit, period, submission = resolve_submission(self.request, kwargs["form"], kwargs["unit"], kwargs["period"])
         row = Unit.objects.filter(code=kwargs["row"]).first()
-        if row is None or not row.is_within(unit):
+        if row is None or not row.is_within(unit) or not row.is_within(submission.row_read_scope_for(self.request.user)):
             raise Http404
         records = self.records().filter(indicator__code=kwargs["indicator"], unit=row, period=str(period))
         context.update(form=form, unit=unit, period=period, submission=submission, row=row,

@@ -131,6 +131,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 TRUSTED_PROXIES = [str(ipaddress.ip_network(entry, strict=False)) for entry in env.list("DJANGO_TRUSTED_PROXIES", default=[])]
 AXES_CLIENT_IP_CALLABLE = "mattran.proxies.client_ip"
 
+# A commune officer sees and edits only the own commune's rows of the district's shared forms; the
+# province may let them also read (never write) the other communes of their district.
+COMMUNE_OFFICERS_SEE_DISTRICT = env.bool("DJANGO_COMMUNE_OFFICERS_SEE_DISTRICT", default=False)
+
 # Vietnamese first, English second; Vietnamese dates and numbers.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
