@@ -10,7 +10,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Unit, UnitKind
+from .models import UNIT_CODE_PATTERN, Unit, UnitKind
 from .signals import units_changed
 from .spreadsheets import MAX_ROWS, SpreadsheetError, is_formula_like, read_table, too_many_data_rows
 
@@ -133,7 +133,7 @@ AREA_OPTIONAL_COLUMNS = ["hieu_luc_tu", "hieu_luc_den"]
 AREA_TYPES = {"thôn": "thôn", "bản": "bản", "khối phố": "khối phố", "tổ dân phố": "tổ dân phố"}
 _AREA_FIELDS = ["name", "division_type", "parent_id", "valid_from", "valid_to"]
 # A code must fit a URL segment (/don-vi/<code>/) and the code column; a name must not be a formula or markup.
-AREA_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
+AREA_CODE_RE = re.compile(UNIT_CODE_PATTERN)
 AREA_NAME_MAX_LENGTH = 200
 _MARKUP_CHARACTERS = "<>"
 

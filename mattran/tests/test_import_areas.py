@@ -239,3 +239,14 @@ def test_a_dry_run_checks_and_counts_but_saves_nothing(communes):
     result = areas_import(name="kdc.csv", content=GOOD, dry_run=True)
     assert (result.inserted, result.updated) == (4, 0)
     assert Unit.objects.filter(kind=UnitKind.AREA).count() == 0
+
+
+@pytest.mark.parametrize("code", ["H5/X-01", "Khối 1", "a?b"])
+def test_the_admin_refuses_a_unit_code_that_cannot_be_a_url_segment(communes, code):
+    """The model's validator (run by the admin's forms) holds the same rule as the import."""
+    from django.core.exceptions import ValidationError
+
+    unit = Unit(code=code, name="Khối 1", kind=UnitKind.AREA, parent=communes[0])
+    with pytest.raises(ValidationError) as info:
+        unit.full_clean()
+    assert "code" in info.value.message_dict
