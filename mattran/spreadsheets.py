@@ -24,6 +24,7 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 HEADER_ALLOWANCE = 10  # title and header rows above the data
 MAX_PHYSICAL_ROWS = 200_000  # formatted but empty rows still cost time to walk
+MAX_COLUMNS = 200  # the widest form has a few dozen columns
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 MAX_ZIP_MEMBERS = 2_000
 # Workbook XML packs 5–20 to 1; a part that claims far more is a zip bomb, whatever its total.
@@ -136,14 +137,26 @@ def _read_xlsx(data: bytes) -> Table:
                             text = text[1:]  # written escaped against formula injection
                         table.metadata[str(key).strip()] = text
             filled = 0
-            for row_number, cells in enumerate(sheets[0].iter_rows(), start=1):
+            sheet = sheets[0]
+            # The <dimension> a file declares is not trusted: "A1:XFD1048576" would pad every row to
+            # 16,384 cells. Without it each row is as wide as its own last cell.
+            sheet.reset_dimensions()
+            for row_number, cells in enumerate(sheet.iter_rows(), start=1):
+                if row_number > MAX_PHYSICAL_ROWS:
+                    raise _too_many_rows()
+                if len(cells) > MAX_COLUMNS:
+                    if any(getattr(cell, "value", None) not in (None, "") for cell in cells[MAX_COLUMNS:]):
+                        raise SpreadsheetError(
+                            _("Dòng %(row)s: tệp có quá %(max)s cột; tối đa %(max)s cột.") % {"row": row_number, "max": MAX_COLUMNS}
+                        )
+                    cells = cells[:MAX_COLUMNS]  # formatting only, beyond any form's width
                 values = []
                 for column, cell in enumerate(cells, start=1):
                     if getattr(cell, "data_type", None) == "f":
                         formulas.append(cell_ref(row_number, column))
                     values.append(_plain(cell.value))
                 filled += any(v is not None and v != "" for v in values)
-                if filled > MAX_ROWS + HEADER_ALLOWANCE or row_number > MAX_PHYSICAL_ROWS:
+                if filled > MAX_ROWS + HEADER_ALLOWANCE:
                     raise _too_many_rows()
                 table.rows.append(values)
         finally:
