@@ -74,3 +74,22 @@ def _catalogue_after_flush(request):
     if transactional:
         request.getfixturevalue("transactional_db")
         load_all_catalogues()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request made in English leaves its language active in the thread; start every test in Vietnamese."""
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _broker_backoff_reset():
+    """A broker failure in one test must not make the next one skip its broker."""
+    from mattran import queue
+
+    queue._broker_down_until = 0.0
+    yield
+    queue._broker_down_until = 0.0

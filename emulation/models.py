@@ -316,6 +316,8 @@ class ScoreSheet(models.Model):
     finalized_at = models.DateTimeField(_("quyết định lúc"), null=True, blank=True)
     finalized_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     computed_at = models.DateTimeField(_("tính lúc"), null=True, blank=True)
+    # A FINAL sheet keeps its decided total; this is what the newer data would give, when it differs.
+    newer_total = models.DecimalField(_("tổng điểm theo số liệu mới"), max_digits=7, decimal_places=2, null=True, blank=True)
 
     class Meta:
         verbose_name = _("bảng chấm điểm")

@@ -4,6 +4,7 @@ from django.http import Http404
 
 from mattran.access import visible_units
 from mattran.models import Unit
+from reports.models import ComputationRun
 
 from .models import EmulationGuide, Evidence, Nomination, Score, ScoreSheet
 
@@ -70,3 +71,8 @@ def nominations_for(*, year: int, user):
         .select_related("unit", "nominated_by", "decided_by")
         .order_by("title", "status", "person_name")
     )
+
+
+def scores_pending(*, year: int) -> bool:
+    """True while a change of the year's figures or scores waits for its recompute (one query)."""
+    return ComputationRun.objects.filter(kind__in=("targets", "emulation"), year=year, dirty=True).exists()

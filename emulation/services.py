@@ -317,14 +317,52 @@ def sheet_reopen(*, sheet: ScoreSheet, by, reason: str, version: int | None = No
 # Recomputation ----------------------------------------------------------------------------
 
 def _queue_recompute(year: int) -> None:
+    scores_request(year=year)
+
+
+def scores_request(*, year: int) -> bool:
+    """Something the scores of ``year`` depend on changed: mark the year's scores dirty and queue
+    one recomputation after commit, unless one is already queued and not yet started (returns
+    whether one was queued). A queued run clears the mark when it starts, so a change made while
+    it runs queues the next one."""
+    from mattran.queue import enqueue
+
     from .tasks import recompute_scores
 
-    transaction.on_commit(lambda: recompute_scores.delay(year))
+    year = int(year)
+    now = timezone.now()
+    run, _created = ComputationRun.objects.get_or_create(kind=RUN_KIND, year=year)
+    ComputationRun.objects.filter(pk=run.pk, dirty=False).update(dirty=True, dirty_since=now)
+    if not ComputationRun.objects.filter(pk=run.pk, last_enqueued_at__isnull=True).update(last_enqueued_at=now):
+        return False
+    enqueue(recompute_scores, year)
+    return True
 
 
-def on_target_results_changed(year: int) -> None:
-    """Call after target results of ``year`` are written: queues the emulation recomputation."""
-    _queue_recompute(int(year))
+def on_target_results_changed(sender=None, *, year: int, **kwargs) -> None:
+    """Receiver of ``reports.signals.target_results_changed``: the scores follow the targets."""
+    transaction.on_commit(lambda: scores_request(year=year))
+
+
+# A queued run that has not started after this long is taken as lost and queued again.
+REQUEUE_AFTER = datetime.timedelta(minutes=10)
+
+
+def dirty_years_requeue() -> list[int]:
+    """The beat's safety net: queue again every dirty year whose run is not queued, or lost."""
+    from mattran.queue import enqueue
+
+    from .tasks import recompute_scores
+
+    now = timezone.now()
+    runs = ComputationRun.objects.filter(kind=RUN_KIND, dirty=True).filter(
+        Q(last_enqueued_at__isnull=True) | Q(last_enqueued_at__lt=now - REQUEUE_AFTER)
+    )
+    years = list(runs.order_by("year").values_list("year", flat=True))
+    ComputationRun.objects.filter(kind=RUN_KIND, year__in=years).update(last_enqueued_at=now)
+    for year in years:
+        enqueue(recompute_scores, year)
+    return years
 
 
 def _target_figures(criterion: Criterion, guide: EmulationGuide, unit_ids: list[int], year: int) -> dict:
@@ -404,15 +442,21 @@ def _guide_recompute(guide: EmulationGuide, now) -> int:
     sheets = list(ScoreSheet.objects.filter(guide=guide).select_related("guide"))
     _scores_ensure(sheets=sheets, guide=guide)
     _score_ranges_sync(guide)
-    open_unit_ids = [s.unit_id for s in sheets if s.status != SheetStatus.FINAL]
+    unit_ids = [s.unit_id for s in sheets]
+    final_ids = {s.pk for s in sheets if s.status == SheetStatus.FINAL}
 
+    # Automatic points of every sheet, each criterion one set of queries over all scored units.
+    # A FINAL sheet's stored points stay as decided; its fresh points only tell what it would get now.
+    fresh: dict[int, tuple] = {}
     automatic = Criterion.objects.filter(section__guide=guide, mode=Mode.AUTOMATIC).select_related("target")
     for criterion in automatic.prefetch_related("bands"):
-        points = _automatic_points(criterion, guide, open_unit_ids, year)
-        scores = list(Score.objects.filter(criterion=criterion, sheet__unit_id__in=open_unit_ids).select_related("sheet"))
+        points = _automatic_points(criterion, guide, unit_ids, year)
+        scores = list(Score.objects.filter(criterion=criterion, sheet__guide=guide).select_related("sheet"))
         for score in scores:
-            score.auto_points, score.auto_detail = points[score.sheet.unit_id]
-        Score.objects.bulk_update(scores, ["auto_points", "auto_detail"])
+            fresh[score.pk] = points[score.sheet.unit_id]
+            if score.sheet_id not in final_ids:
+                score.auto_points, score.auto_detail = fresh[score.pk]
+        Score.objects.bulk_update([s for s in scores if s.sheet_id not in final_ids], ["auto_points", "auto_detail"])
 
     by_sheet: dict[int, list] = {s.pk: [] for s in sheets}
     for score in Score.objects.filter(sheet__guide=guide).select_related("criterion__section"):
@@ -427,6 +471,13 @@ def _guide_recompute(guide: EmulationGuide, now) -> int:
     for sheet in sheets:
         sheet.total = _total_of(sheet, by_sheet[sheet.pk])
         sheet.band = scoring.classify(sheet.total, bands)
+        sheet.newer_total = None
+        if sheet.pk in final_ids:
+            for score in by_sheet[sheet.pk]:
+                if score.pk in fresh:
+                    score.auto_points = fresh[score.pk][0]
+            newer = _total_of(sheet, by_sheet[sheet.pk])
+            sheet.newer_total = newer if newer != sheet.total else None
         sheet.cluster_id = cluster_of.get(sheet.unit_id)
         sheet.computed_at = now
     province_ranks = scoring.competition_ranks({s.pk: s.total for s in sheets})
@@ -441,7 +492,7 @@ def _guide_recompute(guide: EmulationGuide, now) -> int:
         sheet.rank_in_province = province_ranks[sheet.pk]
         sheet.rank_in_cluster = cluster_ranks.get(sheet.pk)
     ScoreSheet.objects.bulk_update(
-        sheets, ["total", "band", "cluster", "rank_in_province", "rank_in_cluster", "computed_at"]
+        sheets, ["total", "band", "cluster", "rank_in_province", "rank_in_cluster", "computed_at", "newer_total"]
     )
     return len(sheets)
 
@@ -449,12 +500,15 @@ def _guide_recompute(guide: EmulationGuide, now) -> int:
 def scores_recompute(*, year: int) -> int:
     """Automatic points, totals, bands and ranks of every guide of ``year``; safe to repeat.
 
-    Final sheets keep their points (they are locked) but take part in the ranking.
-    Returns the number of sheets computed.
+    Sheets are created for every unit the guides score. Final sheets keep their decided points
+    and total (they show what newer data would give) and take part in the ranking. A change made
+    while this runs keeps the year dirty, and queues the next run. Returns the number of sheets.
     """
     now = timezone.now()
     run, _created = ComputationRun.objects.get_or_create(kind=RUN_KIND, year=year)
-    ComputationRun.objects.filter(pk=run.pk).update(status=RunStatus.STARTED, started_at=now, error="")
+    ComputationRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.STARTED, started_at=now, error="", last_enqueued_at=None,
+    )
     try:
         with transaction.atomic():
             count = sum(_guide_recompute(guide, now) for guide in EmulationGuide.objects.filter(year=year))
@@ -462,7 +516,10 @@ def scores_recompute(*, year: int) -> int:
         ComputationRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=str(error)[:2000])
         raise
     ComputationRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.DONE, finished_at=timezone.now(), dirty=False, progress=count, total=count
+        status=RunStatus.DONE, finished_at=timezone.now(), progress=count, total=count,
+    )
+    ComputationRun.objects.filter(pk=run.pk).filter(Q(dirty_since__lte=now) | Q(dirty_since__isnull=True)).update(
+        dirty=False, dirty_since=None,
     )
     return count
 

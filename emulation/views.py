@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -81,6 +82,7 @@ class SheetView(SheetMixin, TemplateView):
             may_reopen=policy.can_review(user, sheet.unit) and sheet.status == SheetStatus.FINAL,
             reopenings=sheet.reopenings.select_related("reopened_by"),
             reopen_form=ReopenForm(initial={"version": sheet.version}),
+            pending=selectors.scores_pending(year=sheet.guide.year),
         )
         return context
 
@@ -110,7 +112,7 @@ class SheetActionView(SheetMixin, View):
 
 class SelfScoreView(SheetActionView):
     form_class = SelfScoreForm
-    success_message = _("Đã lưu điểm tự chấm.")
+    success_message = gettext_lazy("Đã lưu điểm tự chấm.")
 
     def act(self, sheet, data):
         services.score_self(
@@ -121,7 +123,7 @@ class SelfScoreView(SheetActionView):
 
 class ReviewView(SheetActionView):
     form_class = ReviewForm
-    success_message = _("Đã lưu điểm thẩm định.")
+    success_message = gettext_lazy("Đã lưu điểm thẩm định.")
 
     def act(self, sheet, data):
         services.score_review(
@@ -132,21 +134,21 @@ class ReviewView(SheetActionView):
 
 class EvidenceAddView(SheetActionView):
     form_class = EvidenceForm
-    success_message = _("Đã thêm minh chứng.")
+    success_message = gettext_lazy("Đã thêm minh chứng.")
 
     def act(self, sheet, data):
         services.evidence_add(score=self.score(sheet), file=data["file"], by=self.request.user, version=data["version"])
 
 
 class SubmitView(SheetActionView):
-    success_message = _("Đã gửi bảng tự chấm lên cấp trên.")
+    success_message = gettext_lazy("Đã gửi bảng tự chấm lên cấp trên.")
 
     def act(self, sheet, data):
         services.sheet_submit(sheet=sheet, by=self.request.user, version=data["version"])
 
 
 class FinalizeView(SheetActionView):
-    success_message = _("Đã quyết định điểm chính thức; bảng điểm đã khóa.")
+    success_message = gettext_lazy("Đã quyết định điểm chính thức; bảng điểm đã khóa.")
 
     def act(self, sheet, data):
         services.sheet_finalize(sheet=sheet, by=self.request.user, version=data["version"])
@@ -154,7 +156,7 @@ class FinalizeView(SheetActionView):
 
 class ReopenView(SheetActionView):
     form_class = ReopenForm
-    success_message = _("Đã mở lại bảng điểm; lần mở lại đã được ghi nhận.")
+    success_message = gettext_lazy("Đã mở lại bảng điểm; lần mở lại đã được ghi nhận.")
 
     def act(self, sheet, data):
         services.sheet_reopen(sheet=sheet, by=self.request.user, reason=data["reason"], version=data["version"])
@@ -195,7 +197,8 @@ class RankingView(RankingMixin, TemplateView):
         guide, sheets = self.load_ranking()
         context.update(
             guide=guide, sheets=sheets, clusters=selectors.ranking_by_cluster(sheets), kinds=ScoredKind.choices,
-            computed=any(s.computed_at for s in sheets),
+            computed_at=max((s.computed_at for s in sheets if s.computed_at), default=None),
+            pending=selectors.scores_pending(year=guide.year),
         )
         return context
 

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Officer, Unit, UnitKind
+from .models import Officer, PendingTask, Unit, UnitKind
 
 
 class ProvinceFilter(admin.SimpleListFilter):
@@ -30,6 +30,20 @@ class UnitAdmin(admin.ModelAdmin):
     readonly_fields = ("province", "district", "commune", "area")
     ordering = ("code",)
     show_full_result_count = False
+
+
+@admin.register(PendingTask)
+class PendingTaskAdmin(admin.ModelAdmin):
+    """Work waiting for the broker: visible to administrators, written only by mattran.queue."""
+
+    list_display = ("task", "args", "created_at", "attempts", "last_tried_at")
+    readonly_fields = ("key", "task", "args", "created_at", "attempts", "last_tried_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Officer)

@@ -1,10 +1,14 @@
-"""Project middleware: the language rule, refusing NUL characters, no caching of signed-in answers."""
+"""Project middleware: the language rule, the deferred-work notice, refusing NUL characters, no caching
+of signed-in answers."""
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+
+from . import queue
 
 
 class SwitcherLocaleMiddleware(LocaleMiddleware):
@@ -20,6 +24,27 @@ class SwitcherLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class DeferredWorkNoticeMiddleware:
+    """Tell the user, once, when work their request queued had to wait for the broker.
+
+    The write itself is saved; ``mattran.queue`` recorded the work and a beat job queues it once the
+    broker is back. Sits inside MessageMiddleware so the notice reaches the next page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = queue.reset_deferred()
+        try:
+            response = self.get_response(request)
+            if queue.deferred_in_request() and hasattr(request, "_messages"):
+                messages.info(request, _("Đã lưu. Số liệu tổng hợp sẽ được cập nhật sau ít phút (hệ thống xử lý nền đang bận)."))
+        finally:
+            queue._deferred.reset(token)
+        return response
 
 
 class RejectNulCharactersMiddleware:

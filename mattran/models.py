@@ -178,3 +178,21 @@ class Officer(models.Model):
 
     def visible_units(self):
         return Unit.objects.within(self.unit)
+
+
+class PendingTask(models.Model):
+    """Background work the broker could not take when it was asked for, until a beat job queues it."""
+
+    key = models.CharField(_("khóa"), max_length=255, unique=True)
+    task = models.CharField(_("tác vụ"), max_length=200)
+    args = models.JSONField(_("tham số"), default=list)
+    created_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True, db_index=True)
+    attempts = models.PositiveIntegerField(_("số lần thử lại"), default=0)
+    last_tried_at = models.DateTimeField(_("thử lại lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("việc chờ gửi")
+        verbose_name_plural = _("việc chờ gửi")
+
+    def __str__(self):
+        return self.key

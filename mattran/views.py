@@ -96,8 +96,13 @@ def healthz(request):
         from mattran.celery import app
 
         try:
+            # One round trip with the broker's short socket timeout: a frozen broker accepts the
+            # connection but never answers, so connecting alone proves nothing.
             with app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=1, timeout=2)
+                conn.ensure_connection(max_retries=0, timeout=settings.BROKER_SOCKET_TIMEOUT)
+                client = getattr(conn.default_channel, "client", None)
+                if client is not None:
+                    client.ping()
             state["broker"] = "ok"
         except Exception:  # noqa: BLE001
             state["broker"] = "error"

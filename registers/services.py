@@ -38,7 +38,7 @@ def register_entry_save(*, form, by, register, expected_version=None):
         entry = form.save()
         years.add(register.year_of(entry))
         for year in years:
-            transaction.on_commit(lambda year=year: _enqueue_counts(year))
+            _enqueue_counts(year)
     return entry
 
 
@@ -56,9 +56,12 @@ def _snapshot_links(form):
 
 
 def _enqueue_counts(year):
+    """Queue the year's counts after commit (recorded for later if the broker is away)."""
+    from mattran.queue import enqueue
+
     from .tasks import recompute_counts
 
-    recompute_counts.delay(year)
+    enqueue(recompute_counts, year)
 
 
 def coordination_review_add(*, form, programme, by):

@@ -40,11 +40,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import OperationalError, connection, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from mattran import queue
 from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
 from programs.models import Aggregation, Indicator, Operator, RatingLevel, Target, TargetCondition, ValueType
 
@@ -59,6 +60,7 @@ from .models import (
     TargetResult,
 )
 from .periods import Period
+from .signals import target_results_changed
 
 logger = logging.getLogger(__name__)
 
@@ -721,6 +723,9 @@ def year_recompute(*, year: int, task_id: str = "") -> ComputationRun:
             status=RunStatus.STARTED, started_at=started_at, finished_at=None, progress=0,
             total=len(targets) + 1, task_id=task_id or "", attempts=attempts, error="",
         )
+        # Dirty until it finishes: a run that dies, or gives up after its retries, leaves the year
+        # to the beat job, never half-written results shown as final.
+        ComputationRun.objects.filter(pk=run.pk, dirty=False).update(dirty=True, dirty_since=started_at)
         for done, target in enumerate(targets, start=1):
             with transaction.atomic():
                 _locked_run(year)
@@ -731,10 +736,13 @@ def year_recompute(*, year: int, task_id: str = "") -> ComputationRun:
         with transaction.atomic():
             _locked_run(year)
             TargetResult.objects.filter(year=year).exclude(target__in=targets).delete()
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute(f"ANALYZE {_table(TargetResult)}")
-            indicator_aggregates_compute(year=year)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {_table(TargetResult)}")
+        # Not under the run record's lock: replacing a national year's roll-up takes a minute, and
+        # a submission's incremental run gives up on these rows rather than wait (see
+        # ``_incremental``); the year then stays dirty for the next run.
+        indicator_aggregates_compute(year=year)
         finished_at = timezone.now()
         ComputationRun.objects.filter(pk=run.pk).update(
             status=RunStatus.DONE, finished_at=finished_at, progress=len(targets) + 1, attempts=0,
@@ -743,6 +751,7 @@ def year_recompute(*, year: int, task_id: str = "") -> ComputationRun:
         ComputationRun.objects.filter(pk=run.pk, dirty=True, dirty_since__lte=started_at).update(
             dirty=False, dirty_since=None,
         )
+    target_results_changed.send(sender=ComputationRun, year=year)
     run.refresh_from_db()
     return run
 
@@ -808,14 +817,19 @@ def connect_signals() -> None:
         post_delete.connect(_configuration_changed, sender=model, dispatch_uid=f"reports.computation.{model.__name__}.delete")
 
 
+# How long a submission's incremental run may wait for a row lock before it leaves the work to
+# the full recompute (a running full recompute holds the year's roll-up rows for about a minute).
+INCREMENTAL_LOCK_TIMEOUT = "1s"
+
+
 def submission_changed(submission, previous_status: str | None = None) -> None:
     """Called inside the transaction that submits, approves, reopens or returns ``submission``.
 
     Recomputes at once, set-based, only what the submission touched (its year; the submitting
     unit's subtree and ancestors; the targets and indicators of its form; the periods containing
-    its own), marks the year dirty and, at most once per year per minute, queues a full recompute
-    after commit. If the broker is down the change still saves: the error is logged and the year
-    stays dirty.
+    its own), marks the year dirty and, at most once per year per minute (at once when tasks run
+    in-process), queues a full recompute after commit. If the broker is down the change still
+    saves and the work is recorded (``mattran.queue``); the year stays dirty.
 
     With ``previous_status``: when the values counted before and after are the same (an approval:
     submitted and approved values both count, and only open forms can be edited), the roll-ups
@@ -823,46 +837,78 @@ def submission_changed(submission, previous_status: str | None = None) -> None:
     """
     year = submission.year
     run = _locked_run(year)
-    counted = submission.status in COUNTED_STATUSES
-    was_counted = previous_status in COUNTED_STATUSES
-    if counted or was_counted or previous_status is None:
-        indicator_ids = list(submission.form.form_indicators.values_list("indicator_id", flat=True))
-        scope = Scope(submission.unit)
-        whole = run.status == RunStatus.DONE and run.finished_at is not None
-        if not whole:
-            # Ancestors are summed from the rows below them, which only a finished full run makes
-            # whole: until then, scan the top unit's whole subtree instead.
-            scope = scope.top()
-        # Rows disappear only when values stop counting (targets: never, by a status change).
-        known = previous_status is not None and whole
-        for target in targets_of_year(year).filter(indicator_id__in=indicator_ids):
-            target_results_compute(target=target, year=year, scope=scope, prune=not known)
-        if indicator_ids and (previous_status is None or counted != was_counted):
-            within = Period.parse(submission.period)
-            indicator_aggregates_compute(
-                year=year, scope=scope, indicator_ids=indicator_ids, within=within, prune=not (known and counted),
-            )
+    done = _without_waiting(lambda: _incremental(submission, previous_status, run))
     now = timezone.now()
     changes = {"dirty": True, "dirty_since": now}
-    enqueue = run.last_enqueued_at is None or now - run.last_enqueued_at >= ENQUEUE_INTERVAL
+    eager = _tasks_run_in_process()
+    enqueue = not done or eager or run.last_enqueued_at is None or now - run.last_enqueued_at >= ENQUEUE_INTERVAL
     if enqueue:
         changes["last_enqueued_at"] = now
     ComputationRun.objects.filter(pk=run.pk).update(**changes)
     if enqueue:
         transaction.on_commit(lambda: enqueue_year_recompute(year))
+    if done:
+        target_results_changed.send(sender=Submission, year=year)
+
+
+def _incremental(submission, previous_status, run) -> None:
+    year = submission.year
+    counted = submission.status in COUNTED_STATUSES
+    was_counted = previous_status in COUNTED_STATUSES
+    if not (counted or was_counted or previous_status is None):
+        return
+    indicator_ids = list(submission.form.form_indicators.values_list("indicator_id", flat=True))
+    scope = Scope(submission.unit)
+    whole = run.status == RunStatus.DONE and run.finished_at is not None
+    if not whole:
+        # Ancestors are summed from the rows below them, which only a finished full run makes
+        # whole: until then, scan the top unit's whole subtree instead.
+        scope = scope.top()
+    # Rows disappear only when values stop counting (targets: never, by a status change).
+    known = previous_status is not None and whole
+    for target in targets_of_year(year).filter(indicator_id__in=indicator_ids):
+        target_results_compute(target=target, year=year, scope=scope, prune=not known)
+    if indicator_ids and (previous_status is None or counted != was_counted):
+        within = Period.parse(submission.period)
+        indicator_aggregates_compute(
+            year=year, scope=scope, indicator_ids=indicator_ids, within=within, prune=not (known and counted),
+        )
+
+
+def _without_waiting(work) -> bool:
+    """Run ``work`` in a savepoint that gives up (and undoes it) rather than wait long for a row
+    lock held by background work; False when it gave up. SQLite serialises writers by itself."""
+    if connection.vendor != "postgresql":
+        work()
+        return True
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{INCREMENTAL_LOCK_TIMEOUT}'")
+            work()
+            cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+    except OperationalError as error:
+        if getattr(error.__cause__, "pgcode", None) != "55P03":  # lock_not_available
+            raise
+        logger.info("incremental recompute gave way to a running full recompute; the year stays dirty")
+        return False
+    return True
+
+
+def _tasks_run_in_process() -> bool:
+    from mattran.celery import app
+
+    return bool(app.conf.task_always_eager)
 
 
 def enqueue_year_recompute(year: int) -> bool:
-    """Queue the full recompute of ``year``; on a broker failure log it, leave the year dirty, return False."""
+    """Queue the full recompute of ``year``; when the broker cannot take it the work is recorded
+    for the beat job (``mattran.queue``), the year stays dirty and False is returned."""
     from .tasks import compute_targets
 
-    try:
-        compute_targets.delay(year)
-    except Exception:  # kombu raises many kinds; none of them may undo a saved approval
-        logger.exception("targets %s: could not queue the recompute; the year stays dirty", year)
-        ComputationRun.objects.filter(kind=RUN_KIND, year=year).update(last_enqueued_at=None)
-        return False
-    return True
+    if queue.send(compute_targets, year):
+        return True
+    ComputationRun.objects.filter(kind=RUN_KIND, year=year).update(last_enqueued_at=None)
+    return False
 
 
 def recompute_requested(*, year: int) -> bool:

@@ -21,6 +21,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from mattran.models import Officer, OfficerRole, Unit, UnitKind
+from mattran.queue import enqueue
+from mattran.tasks import send_mail
 
 from .models import ReportForm, Submission, SubmissionStatus
 from .models_dashboard import ReminderKind, ReminderLog
@@ -151,11 +153,12 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
 
 
 def _log_and_send(unit, form, period: str, kind: str, recipients: list[str], message: EmailMessage) -> bool:
-    """Record the reminder, then send it after commit; a duplicate (a concurrent run) sends nothing."""
+    """Record the reminder, then queue it for the mail task after commit (which retries a failing
+    mail server until it is sent); a duplicate (a concurrent run) sends nothing."""
     try:
         with transaction.atomic():
             ReminderLog.objects.create(unit=unit, form=form, period=period, kind=kind, recipients=", ".join(recipients))
-            transaction.on_commit(lambda: message.send(fail_silently=False))
+            enqueue(send_mail, message.subject, message.body, list(message.to), False, robust=True)
     except IntegrityError:
         return False
     return True

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mattran.models import Officer, OfficerRole
+from mattran.queue import enqueue
+from mattran.tasks import send_mail
 
 from . import computation
 from .cache import bump_data_version
@@ -452,7 +453,8 @@ def _submitter_emails(submission: Submission) -> list[str]:
 
 
 def _mail(submission: Submission, recipients: list[str], subject: str, body: str, by, reason: str = ""):
-    """Queue one e-mail per recipient after the commit (nothing is sent for a rolled-back step)."""
+    """Queue one e-mail per recipient after the commit (nothing is sent for a rolled-back step); the
+    mail task sends it outside the request, logs it and retries a failing mail server."""
     if not recipients:
         return
     context = {
@@ -462,7 +464,7 @@ def _mail(submission: Submission, recipients: list[str], subject: str, body: str
         "by": by.get_full_name() or by.get_username(),
         "when": timezone.localtime().strftime("%H:%M %d/%m/%Y"),
         "reason": reason,
-        "url": reverse("reports:grid", args=[submission.form.code, submission.unit.code, submission.period]),
+        "url": settings.PORTAL_BASE_URL
+        + reverse("reports:grid", args=[submission.form.code, submission.unit.code, submission.period]),
     }
-    message = (subject % context, body % context, settings.DEFAULT_FROM_EMAIL)
-    transaction.on_commit(lambda: send_mass_mail([(*message, [to]) for to in recipients], fail_silently=True))
+    enqueue(send_mail, subject % context, body % context, recipients, robust=True)

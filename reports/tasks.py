@@ -2,32 +2,20 @@
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
+
+from mattran.queue import TASK_OPTIONS
 
 from . import computation
 
 logger = logging.getLogger(__name__)
 
-# Late acknowledgement: a worker killed mid-run leaves the message unacknowledged, the broker
-# hands it out again, and the STARTED run record tells the rerun to redo the whole year.
-TASK_OPTIONS = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": True,
-    "max_retries": 3,
-    "soft_time_limit": 600,
-    "time_limit": 660,
-    # The run record (ComputationRun) is the result: queueing never waits on a result store,
-    # so an approval saves quickly even when Redis is down.
-    "ignore_result": True,
-}
-
 
 @shared_task(name="reports.compute_targets", bind=True, **TASK_OPTIONS)
 def compute_targets(self, year: int) -> dict:
-    """Recompute every target result and aggregate of ``year``."""
+    """Recompute every target result and aggregate of ``year``; the year's scores follow
+    (``reports.signals.target_results_changed``). A run whose database went away is retried with a
+    backoff; one that gives up leaves the year dirty for ``recompute_dirty_years``."""
     run = computation.year_recompute(year=int(year), task_id=self.request.id or "")
     return {"year": run.year, "status": run.status, "progress": run.progress, "total": run.total}
 

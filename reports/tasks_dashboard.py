@@ -3,17 +3,8 @@
 Imported from ``reports/tasks.py`` so Celery's autodiscovery registers them.
 """
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
-TASK_OPTIONS = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": True,
-    "max_retries": 3,
-    "soft_time_limit": 600,
-    "time_limit": 660,
-}
+from mattran.queue import TASK_OPTIONS
 
 
 @shared_task(name="reports.run_export", **TASK_OPTIONS)

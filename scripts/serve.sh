@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Production run: gunicorn (2+ workers), a Celery worker and Celery beat (DatabaseScheduler),
 # against PostgreSQL and Redis named in the environment, with mattran.settings.production.
-# Migrates and collects static files first; Ctrl-C or SIGTERM stops all three; if one of them
-# dies the others are stopped too, so a supervisor (systemd) sees the failure.
+# Migrates and collects static files first; Ctrl-C or SIGTERM stops all three. The web tier does
+# not depend on the broker: a worker or beat that stops (Redis away for a long time, a crash) is
+# started again after a pause, while gunicorn keeps serving; only gunicorn's death stops the
+# script, so a supervisor (systemd) sees the failure. Several hosts may run this script: one beat
+# sends the schedule, the others stand by (mattran.beat). SERVE_BEAT=0 starts no beat here.
 #
 # Required: DATABASE_URL, CELERY_BROKER_URL, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS.
 # Optional: BIND (127.0.0.1:$PORT), PORT (8000), WEB_CONCURRENCY (2), CELERY_CONCURRENCY (2),
@@ -35,18 +38,33 @@ stop() {
 trap 'stop; exit 0' INT TERM
 trap 'stop' EXIT
 
+# Run a command again whenever it stops, until this script stops it.
+supervise() {
+  local child=""
+  trap 'if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null; wait "$child"; fi; exit 0' TERM INT
+  while true; do
+    "$@" &
+    child=$!
+    wait "$child" || true
+    echo "serve: $2 $3 stopped; starting it again in 5 s" >&2
+    sleep 5
+  done
+}
+
 "$VENV/bin/gunicorn" mattran.wsgi:application --bind "$BIND" --workers "$WORKERS" \
   --access-logfile - --graceful-timeout 20 --timeout 60 &
+web=$!
+pids+=("$web")
+supervise "$VENV/bin/celery" -A mattran worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" &
 pids+=($!)
-"$VENV/bin/celery" -A mattran worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" &
-pids+=($!)
-"$VENV/bin/celery" -A mattran beat --loglevel INFO \
-  --scheduler django_celery_beat.schedulers:DatabaseScheduler --pidfile= &
-pids+=($!)
+if [ "${SERVE_BEAT:-1}" != 0 ]; then
+  supervise "$VENV/bin/celery" -A mattran beat --loglevel INFO --pidfile= &
+  pids+=($!)
+fi
 echo "serve: gunicorn ${WORKERS} workers on http://${BIND}, celery worker and beat (pids ${pids[*]})"
 
-# Whichever stops first (a crash, or a signal handled above), stop the rest and report it.
+# Gunicorn stopping (a crash, or a signal handled above) stops the rest and is reported.
 status=0
-wait -n || status=$?
-echo "serve: a process exited (status ${status}); stopping the others" >&2
+wait "$web" || status=$?
+echo "serve: gunicorn exited (status ${status}); stopping the others" >&2
 exit "$status"

@@ -1,144 +1,142 @@
-"""Private Redis and PostgreSQL servers that a test may stop and restart, never the shared ones.
+"""Private, throw-away service instances for fault tests: a redis-server and a PostgreSQL cluster
+on their own ports, which a test may stop, freeze (SIGSTOP) or restart without touching the shared
+services on 6379 and 5432.
 
-Each runs on a free port with its data in a temporary folder and is stopped (and its folder
-removed) when its context ends, whatever the test did. PostgreSQL runs as the ``postgres`` OS user
-through ``runuser`` when the tests run as root (initdb refuses root).
+PostgreSQL refuses to run as root, so the cluster runs as the ``postgres`` OS user when the tests
+run as root (as CI does); its data directory and socket live in a temporary folder.
 """
 from __future__ import annotations
 
-import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_port(port: int, timeout: float = 15.0) -> None:
+def wait_until(condition, *, timeout: float, what: str, interval: float = 0.2):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
-def redis_server_path() -> str | None:
-    return shutil.which("redis-server")
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
-@dataclass
-class RedisInstance:
-    port: int
-    process: subprocess.Popen | None = None
+def accepts_connections(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+class RedisServer:
+    """A private redis-server on its own port (never the shared one on 6379)."""
+
+    def __init__(self, port: int | None = None, log: Path | None = None):
+        self.port = port or free_port()
+        self.log = log or Path(tempfile.mkdtemp(prefix="redis-")) / "redis.log"
+        self.process: subprocess.Popen | None = None
+
+    @staticmethod
+    def available() -> bool:
+        return shutil.which("redis-server") is not None
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> None:
+    def start(self) -> RedisServer:
         self.process = subprocess.Popen(
-            [redis_server_path(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
         )
-        _wait_for_port(self.port)
+        wait_until(self.accepts_connections, timeout=10, what=f"redis-server on port {self.port}")
+        return self
+
+    def accepts_connections(self) -> bool:
+        return accepts_connections(self.port)
+
+    def freeze(self) -> None:
+        """SIGSTOP: the port still accepts connections, but nothing answers (a hung broker)."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
+            self.thaw()
             self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            self.process.wait(10)
+        wait_until(lambda: not self.accepts_connections(), timeout=10, what="redis-server to stop")
 
 
-@contextlib.contextmanager
-def redis_instance():
-    """A running private redis-server; ``stop()`` it to simulate an outage."""
-    instance = RedisInstance(port=free_port())
-    instance.start()
-    try:
-        yield instance
-    finally:
-        instance.stop()
-
-
-def postgres_bin_dir() -> Path | None:
+def _postgres_bin() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
     return Path(found[-1]).parent if found else None
 
 
-def _as_postgres(argv: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+class PostgresServer:
+    """A private PostgreSQL cluster (initdb) on its own port, trust authentication, user postgres."""
 
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="pg-"))
+        self.data = self.root / "data"
+        self.log = self.root / "postgres.log"
+        self.bin = _postgres_bin()
 
-@dataclass
-class PostgresInstance:
-    port: int
-    folder: Path
+    @staticmethod
+    def available() -> bool:
+        return _postgres_bin() is not None
 
-    @property
-    def data(self) -> Path:
-        return self.folder / "data"
+    def url(self, database: str = "postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
-    @property
-    def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        command = [str(self.bin / args[0]), *args[1:]]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        return subprocess.run(command, check=check, capture_output=True, text=True, timeout=120)  # noqa: S603
 
-    def _pg_ctl(self, *args: str) -> None:
-        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        subprocess.run(
-            _as_postgres([str(postgres_bin_dir() / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "log"),
-                          "-o", options, "-w", "-t", "60", *args]),
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
+    def init(self) -> PostgresServer:
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+        return self
 
-    def init(self) -> None:
-        subprocess.run(
-            _as_postgres([str(postgres_bin_dir() / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                          "--no-sync", "-E", "UTF8"]),
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
+    def start(self) -> PostgresServer:
+        if not self.data.exists():
+            self.init()
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60", "start")
+        wait_until(lambda: accepts_connections(self.port), timeout=30, what=f"PostgreSQL on port {self.port}")
+        return self
 
-    def start(self) -> None:
-        self._pg_ctl("start")
-        _wait_for_port(self.port)
+    def stop(self, mode: str = "fast") -> None:
+        if self.data.exists() and accepts_connections(self.port):
+            self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop", check=False)
+        wait_until(lambda: not accepts_connections(self.port), timeout=30, what="PostgreSQL to stop")
 
     def restart(self) -> None:
-        """A fast restart: every open connection is cut, as after a failover or an upgrade."""
-        self._pg_ctl("-m", "fast", "restart")
-        _wait_for_port(self.port)
+        self.stop()
+        self.start()
 
-    def stop(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            self._pg_ctl("-m", "immediate", "stop")
+    def create_database(self, name: str) -> str:
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+        return self.url(name)
 
-
-@contextlib.contextmanager
-def postgres_instance():
-    """A running private PostgreSQL cluster (trust authentication, user ``postgres``)."""
-    folder = Path(tempfile.mkdtemp(prefix="pg_", dir="/tmp"))  # short: it also holds the unix socket
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    instance = PostgresInstance(port=free_port(), folder=folder)
-    try:
-        instance.init()
-        instance.start()
-        yield instance
-    finally:
-        try:
-            instance.stop()
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+    def destroy(self) -> None:
+        self.stop(mode="immediate")
+        shutil.rmtree(self.root, ignore_errors=True)

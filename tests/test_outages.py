@@ -1,7 +1,7 @@
 """The portal keeps working when the cache's Redis stops or PostgreSQL restarts under it.
 
 Each test starts its own private server (tests/instances.py) and stops or restarts that one; the
-shared Redis and PostgreSQL of the machine are never touched.
+shared Redis and PostgreSQL of the machine are never touched, and every server started is stopped.
 """
 import datetime
 import json
@@ -22,7 +22,7 @@ from django.urls import reverse
 from reports.models import Submission, SubmissionStatus
 from reports.tests.factories import make_world
 
-from .instances import free_port, postgres_bin_dir, postgres_instance, redis_instance, redis_server_path
+from .instances import PostgresServer, RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "pw-123456"  # reports.tests.factories.make_user
@@ -42,37 +42,45 @@ def sign_in(client, user):
     return response
 
 
-@pytest.mark.skipif(not redis_server_path(), reason="needs redis-server on PATH to start a private Redis")
+@pytest.mark.skipif(not RedisServer.available(), reason="needs redis-server on PATH to start a private Redis")
 @pytest.mark.django_db
 @time_machine.travel(datetime.datetime(2019, 7, 20, 9, 0), tick=False)
 def test_with_the_caches_redis_stopped_officers_sign_in_save_submit_and_approve(client):
     """Given CACHE_URL pointing at a Redis that then stops, signing in, the grid, saving, submitting,
     approving and the dashboard all still answer, from PostgreSQL alone."""
     world = make_world(communes=1, areas_per_commune=1)
-    commune = world.communes[0]
-    grid = reverse("reports:grid", args=[world.monthly.code, world.district.code, "2019-06"])
-    with redis_instance() as redis, override_settings(**settings_with_cache_url(redis.url)):
-        sign_in(client, world.officer)
-        assert client.get(reverse("dashboard:index")).status_code == 200  # the cache in use while it runs
-
+    redis = RedisServer().start()
+    try:
+        with override_settings(**settings_with_cache_url(redis.url)):
+            _sign_in_save_submit_and_approve_while_redis_is_down(client, world, redis)
+    finally:
         redis.stop()
 
-        assert client.get(grid).status_code == 200  # a session made before the outage still holds
-        client.logout()
-        sign_in(client, world.officer)
-        cells = {f"v-{commune.pk}-{world.indicators[code].pk}": "1"
-                 for code in ("quy_vnn_thu", "quy_vnn_chi", "hoa_giai_vu", "hoa_giai_thanh")}
-        assert client.post(grid, {"version": "0", **cells}).status_code == 302
-        assert client.post(grid.rstrip("/") + "/gui/").status_code == 302
-        submission = Submission.objects.get(form=world.monthly, unit=world.district, period="2019-06")
-        assert submission.status == SubmissionStatus.SUBMITTED
 
-        client.logout()
-        sign_in(client, world.staff)
-        assert client.post(grid.rstrip("/") + "/duyet/", {"version": submission.version}).status_code == 302
-        assert Submission.objects.get(pk=submission.pk).status == SubmissionStatus.APPROVED
-        assert client.get(reverse("dashboard:index")).status_code == 200
-        assert client.get(reverse("reports:inbox")).status_code == 200
+def _sign_in_save_submit_and_approve_while_redis_is_down(client, world, redis):
+    commune = world.communes[0]
+    grid = reverse("reports:grid", args=[world.monthly.code, world.district.code, "2019-06"])
+    sign_in(client, world.officer)
+    assert client.get(reverse("dashboard:index")).status_code == 200  # the cache in use while it runs
+
+    redis.stop()
+
+    assert client.get(grid).status_code == 200  # a session made before the outage still holds
+    client.logout()
+    sign_in(client, world.officer)
+    cells = {f"v-{commune.pk}-{world.indicators[code].pk}": "1"
+             for code in ("quy_vnn_thu", "quy_vnn_chi", "hoa_giai_vu", "hoa_giai_thanh")}
+    assert client.post(grid, {"version": "0", **cells}).status_code == 302
+    assert client.post(grid.rstrip("/") + "/gui/").status_code == 302
+    submission = Submission.objects.get(form=world.monthly, unit=world.district, period="2019-06")
+    assert submission.status == SubmissionStatus.SUBMITTED
+
+    client.logout()
+    sign_in(client, world.staff)
+    assert client.post(grid.rstrip("/") + "/duyet/", {"version": submission.version}).status_code == 302
+    assert Submission.objects.get(pk=submission.pk).status == SubmissionStatus.APPROVED
+    assert client.get(reverse("dashboard:index")).status_code == 200
+    assert client.get(reverse("reports:inbox")).status_code == 200
 
 
 _SERVER_SCRIPT = """
@@ -98,13 +106,14 @@ def _get(url: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read() or b"{}")
 
 
-@pytest.mark.skipif(not postgres_bin_dir(), reason="needs PostgreSQL's initdb and pg_ctl in /usr/lib/postgresql/*/bin")
+@pytest.mark.skipif(not PostgresServer.available(), reason="needs PostgreSQL's initdb and pg_ctl in /usr/lib/postgresql/*/bin")
 def test_a_persistent_connection_cut_by_a_postgresql_restart_is_replaced_before_the_next_request():
     """With DATABASE_CONN_MAX_AGE=60 as the README recommends, one server process keeps its
     connection; PostgreSQL restarts between two requests; the second request still reaches it."""
-    with postgres_instance() as postgres:
+    postgres = PostgresServer().start()
+    try:
         port = free_port()
-        env = {**os.environ, "DATABASE_URL": postgres.url, "DATABASE_CONN_MAX_AGE": "60",
+        env = {**os.environ, "DATABASE_URL": postgres.url(), "DATABASE_CONN_MAX_AGE": "60",
                "DJANGO_SETTINGS_MODULE": "mattran.settings.test", "CELERY_BROKER_URL": ""}
         server = subprocess.Popen([sys.executable, "-c", _SERVER_SCRIPT, str(port)], cwd=ROOT, env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -120,3 +129,5 @@ def test_a_persistent_connection_cut_by_a_postgresql_restart_is_replaced_before_
         finally:
             server.terminate()
             server.wait(timeout=10)
+    finally:
+        postgres.destroy()

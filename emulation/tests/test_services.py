@@ -394,11 +394,17 @@ def test_guide_copy_brings_sections_criteria_bands_and_clusters(world):
 
 
 def test_target_results_change_queues_a_recompute_on_commit(world, django_capture_on_commit_callbacks):
-    """on_target_results_changed(year) runs the task after commit, which computes the sheets."""
+    """The reports app's signal that target results changed queues the scores' task after commit,
+    which computes the sheets."""
+    from reports.signals import target_results_changed
+
     f.result("ngay_hoi_kdc", world["d1"], YEAR, 20, 20)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.on_target_results_changed(YEAR)
-    assert len(callbacks) == 1
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        target_results_changed.send(sender=None, year=YEAR)
+    assert ScoreSheet.objects.filter(guide=world["guide"], unit=world["d1"], computed_at__isnull=False).count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
     assert score_of(ScoreSheet.objects.get(guide=world["guide"], unit=world["d1"]), "C").auto_points == D("30")
 
 

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "mattran.middleware.DeferredWorkNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -164,25 +165,58 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Cổng MTTQ Lạng Sơn <noreply@localhost>")
 
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("DJANGO_EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=20)
+# Links in e-mails are absolute, built on this address (no request is at hand in a task).
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # Celery: eager in-process with no broker, Redis with a real worker when configured.
+# Work is queued through mattran.queue (one helper, one set of task options).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 600
 CELERY_TASK_TIME_LIMIT = 660
+# A hung broker (frozen Redis, a partition) costs a request about a second, never a minute:
+# every socket to it times out quickly, and publishing does not retry (mattran.queue records
+# the work instead). A message whose worker died is handed out again after the visibility
+# timeout, so a killed worker's job is redone within two minutes; a longer job may be handed out
+# twice, which the year locks and upserts make harmless.
+BROKER_SOCKET_TIMEOUT = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=1.0)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=90),
+    "socket_timeout": BROKER_SOCKET_TIMEOUT,
+    "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
+    "retry_on_timeout": False,
+    "max_retries": 0,
 }
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_REDIS_SOCKET_TIMEOUT = BROKER_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_SOCKET_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_timeout": BROKER_SOCKET_TIMEOUT, "socket_connect_timeout": BROKER_SOCKET_TIMEOUT}
+# The worker waits for the broker as long as it takes (the web tier serves without it).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# One beat in the whole deployment: every host may start one, the one holding the scheduler lock
+# sends (mattran.beat), the others stand by and take over if it stops.
+CELERY_BEAT_SCHEDULER = "mattran.beat:LockedDatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 # Targets (issue 4): dirty years every 5 minutes, the current year every night.
-CELERY_BEAT_SCHEDULE["targets-dirty-years"] = {"task": "reports.recompute_dirty_years", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["pending-tasks"] = {"task": "mattran.flush_pending_tasks", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["targets-dirty-years"] = {"task": "reports.recompute_dirty_years", "schedule": 120.0}
+CELERY_BEAT_SCHEDULE["emulation-dirty-years"] = {"task": "emulation.recompute_dirty_years", "schedule": 120.0}
 CELERY_BEAT_SCHEDULE["targets-current-year-nightly"] = {
     "task": "reports.compute_current_year",
     "schedule": crontab(hour=1, minute=30),

@@ -1,11 +1,11 @@
 """Settings for the test suite: fast hashing, in-memory mail, eager Celery unless a broker is set."""
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="test-key-not-for-production")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -14,7 +14,11 @@ ALLOWED_HOSTS = ["*"]
 
 # Tasks run in-process unless a test starts a real worker (see reports/tests/worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
+if env.bool("MATTRAN_TEST_WORKER", default=False):
+    # A worker started by a test publishes what it queues to the broker, as in production.
+    CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=20),
     # Look for messages of killed workers every 2 s (kombu's default scans every 100 s).
     "unacked_restore_interval": 2,

@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from mattran.queue import enqueue
 from reports.models_dashboard import ExportJob, ExportStatus
 
 from .generator import PeriodicReportGenerator
@@ -22,7 +23,7 @@ def export_job_create(*, user, generator: PeriodicReportGenerator) -> ExportJob:
     job = ExportJob.objects.create(
         created_by=user, unit=generator.unit, period=str(generator.period), format=generator.format,
     )
-    transaction.on_commit(lambda: run_export.delay(job.pk))
+    enqueue(run_export, job.pk)
     return job
 
 

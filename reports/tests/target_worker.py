@@ -7,9 +7,7 @@ timeout so a message whose worker was killed is handed out again within seconds.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+
+from tests.instances import RedisServer, wait_until  # noqa: F401 (re-exported for the worker tests)
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
@@ -36,20 +36,25 @@ def broker_on_port(port: int) -> str:
 
 
 class Worker:
-    def __init__(self, broker_url: str, *, delay: float = 0, concurrency: int = 1, log: Path):
+    def __init__(self, broker_url: str, *, delay: float = 0, concurrency: int = 1, log: Path,
+                 visibility_timeout: int = VISIBILITY_TIMEOUT, database_url: str | None = None,
+                 env: dict | None = None):
         self.broker_url, self.delay, self.concurrency, self.log = broker_url, delay, concurrency, log
+        self.visibility_timeout, self.database_url, self.extra_env = visibility_timeout, database_url, env or {}
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Worker:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "mattran.settings.test",
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": self.database_url or test_database_url(),
             "CELERY_BROKER_URL": self.broker_url,
             "CELERY_RESULT_BACKEND": "",
-            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+            "MATTRAN_TEST_WORKER": "1",
+            "CELERY_VISIBILITY_TIMEOUT": str(self.visibility_timeout),
             "TARGETS_TEST_DELAY_SECONDS": str(self.delay),
             "PYTHONPATH": str(ROOT),
+            **self.extra_env,
         }
         pool = ["-P", "solo"] if self.concurrency == 1 else ["-P", "prefork", "-c", str(self.concurrency)]
         self.process = subprocess.Popen(
@@ -72,43 +77,3 @@ class Worker:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
-
-
-class RedisServer:
-    """A private, throw-away redis-server on its own port (never the shared one on 6379)."""
-
-    def __init__(self, port: int, log: Path):
-        self.port, self.log = port, log
-        self.process: subprocess.Popen | None = None
-
-    @staticmethod
-    def available() -> bool:
-        return shutil.which("redis-server") is not None
-
-    def start(self) -> RedisServer:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        wait_until(self.accepts_connections, timeout=10, what=f"redis-server on port {self.port}")
-        return self
-
-    def accepts_connections(self) -> bool:
-        with socket.socket() as s:
-            return s.connect_ex(("127.0.0.1", self.port)) == 0
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
-        wait_until(lambda: not self.accepts_connections(), timeout=10, what="redis-server to stop")
-
-
-def wait_until(condition, *, timeout: float, what: str, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")

@@ -329,29 +329,62 @@ def test_years_recompute_computes_every_target_of_each_year(festival_2019):
     assert set(ComputationRun.objects.values_list("year", "status")) == {(2018, "DONE"), (2019, "DONE")}
 
 
-def test_a_change_marks_the_year_dirty_and_queues_one_recompute_per_minute(festival_2019, django_capture_on_commit_callbacks):
+@pytest.fixture
+def with_broker():
+    """Tasks are published to a broker (mocked by the test), not run in-process."""
+    from mattran.celery import app
+
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+
+
+def test_a_change_marks_the_year_dirty_and_queues_one_recompute_per_minute(
+    festival_2019, with_broker, django_capture_on_commit_callbacks,
+):
     """Two changes within a minute queue one recompute after commit; the year is dirty until it runs."""
-    with mock.patch("reports.tasks.compute_targets.delay") as delay:
+    with mock.patch("reports.tasks.compute_targets.apply_async") as publish, \
+            mock.patch("emulation.tasks.recompute_scores.apply_async"):
         with django_capture_on_commit_callbacks(execute=True):
             computation.submission_changed(festival_2019)
             computation.submission_changed(festival_2019)
         with django_capture_on_commit_callbacks(execute=True):
             computation.submission_changed(festival_2019)
-    delay.assert_called_once_with(YEAR)
-    run = ComputationRun.objects.get(year=YEAR)
+    publish.assert_called_once_with(args=(YEAR,), retry=False)
+    run = ComputationRun.objects.get(kind="targets", year=YEAR)
     assert run.dirty is True and run.last_enqueued_at is not None
 
 
-def test_a_broker_failure_is_logged_and_leaves_the_year_dirty(festival_2019, django_capture_on_commit_callbacks, caplog):
-    """When queueing fails the change still stands, the error is logged and the year stays dirty."""
-    with mock.patch("reports.tasks.compute_targets.delay", side_effect=ConnectionError("broker down")):
+def test_with_tasks_in_process_every_change_recomputes_the_year_at_once(festival_2019, django_capture_on_commit_callbacks):
+    """The demo (no broker) has no beat: each change runs the full recompute, so nothing stays dirty."""
+    with django_capture_on_commit_callbacks(execute=True):
+        computation.submission_changed(festival_2019)
+    with django_capture_on_commit_callbacks(execute=True):
+        computation.submission_changed(festival_2019)
+    run = ComputationRun.objects.get(kind="targets", year=YEAR)
+    assert run.status == "DONE" and run.dirty is False
+    assert computation.dirty_years() == []
+
+
+def test_a_broker_failure_is_logged_recorded_and_leaves_the_year_dirty(
+    festival_2019, with_broker, django_capture_on_commit_callbacks, caplog,
+):
+    """When queueing fails the change still stands, the error is logged, the work is recorded for
+    the beat job and the year stays dirty."""
+    from mattran.models import PendingTask
+
+    with mock.patch("reports.tasks.compute_targets.apply_async", side_effect=ConnectionError("broker down")), \
+            mock.patch("emulation.tasks.recompute_scores.apply_async", side_effect=ConnectionError("broker down")):
         with django_capture_on_commit_callbacks(execute=True):
             computation.submission_changed(festival_2019)
-    run = ComputationRun.objects.get(year=YEAR)
+    run = ComputationRun.objects.get(kind="targets", year=YEAR)
     assert run.dirty is True and run.last_enqueued_at is None
     assert "could not queue" in caplog.text
     assert computation.dirty_years() == [YEAR]
     assert result("ngay_hoi_kdc", "20").numerator == 7
+    assert sorted(PendingTask.objects.values_list("task", "args")) == [
+        ("emulation.recompute_scores", [YEAR]), ("reports.compute_targets", [YEAR]),
+    ]
 
 
 def test_the_eager_task_recomputes_the_year_and_clears_the_dirty_flag(festival_2019):

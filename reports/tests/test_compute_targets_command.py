@@ -26,7 +26,7 @@ def test_prints_the_provinces_results_as_a_table(tree, capsys):
     assert header.split()[:2] == ["Chỉ", "tiêu"]
     festival_line = next(line for line in lines if line.startswith("ngay_hoi_kdc"))
     assert festival_line.split() == ["ngay_hoi_kdc", "20", "3/4", "75.00%", "Không", "đạt", "Có", "1"]
-    assert ComputationRun.objects.get(year=2019).status == "DONE"
+    assert ComputationRun.objects.get(kind="targets", year=2019).status == "DONE"
 
 
 def test_unit_option_prints_that_unit_only(tree, capsys):

@@ -13,7 +13,9 @@ POLL_SECONDS = 0.5
 
 
 class Command(BaseCommand):
-    help = _("Tính lại các chỉ tiêu của một năm (qua Celery) và in kết quả.")
+    @property
+    def help(self):
+        return _("Tính lại các chỉ tiêu của một năm (qua Celery) và in kết quả.")
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True, help=_("Năm cần tính, ví dụ 2019."))

@@ -13,7 +13,9 @@ from reports.spreadsheets.importing import import_apply, import_prepare
 
 
 class Command(BaseCommand):
-    help = _("Nhập số liệu một biểu mẫu từ tệp .xlsx hoặc .csv (mẫu tải về, hoặc dòng đầu là ma_don_vi và mã chỉ số).")
+    @property
+    def help(self):
+        return _("Nhập số liệu một biểu mẫu từ tệp .xlsx hoặc .csv (mẫu tải về, hoặc dòng đầu là ma_don_vi và mã chỉ số).")
 
     def add_arguments(self, parser):
         parser.add_argument("file", help=_("đường dẫn tệp .xlsx hoặc .csv"))

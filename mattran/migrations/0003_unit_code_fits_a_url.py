@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mattran', '0001_initial'),
+        ('mattran', '0002_pending_task'),
     ]
 
     operations = [
