@@ -54,11 +54,11 @@ def private_broker(tmp_path):
     redis.stop()
 
 
-def _shown_version() -> int:
-    """The version D1's grid shows the reviewer (review steps carry it)."""
+def _shown_version(district: str = "D1") -> int:
+    """The version the district's grid shows the reviewer (review steps carry it)."""
     from reports.models import Submission
 
-    return Submission.objects.get(form__code="ngay_hoi", unit__code="D1", period=str(YEAR)).version
+    return Submission.objects.get(form__code="ngay_hoi", unit__code=district, period=str(YEAR)).version
 
 
 def _festival_world(districts=2):
@@ -137,7 +137,8 @@ def test_an_approval_does_not_wait_for_a_full_recompute_replacing_the_roll_up(mo
         response = client.post(reverse("reports:approve", args=["ngay_hoi", "D1", str(YEAR)]), {"version": seen})
         approval_elapsed = time.monotonic() - started
         # D2 goes back to its district and is submitted again: its roll-up rows are the held ones.
-        client.post(reverse("reports:return", args=["ngay_hoi", "D2", str(YEAR)]), {"reason": "Kiểm tra lại"})
+        client.post(reverse("reports:return", args=["ngay_hoi", "D2", str(YEAR)]),
+                    {"reason": "Kiểm tra lại", "version": _shown_version("D2")})
         officer = make_officer("huyen2", Unit.objects.get(code="D2"))
         client.force_login(officer)
         started = time.monotonic()
