@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 
 from mattran.access import ScopedViewMixin, get_visible_unit_or_404, officer_of, visible_units
 from mattran.models import UnitKind
+from mattran.params import PLAUSIBLE_YEARS, int_param
 
 from . import exports, policy, selectors, services
 from .forms import DecisionForm, EvidenceForm, NominationForm, ReopenForm, ReviewForm, SelfScoreForm, VersionForm
@@ -39,7 +40,7 @@ class IndexView(ScopedViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         years = sorted(set(EmulationGuide.objects.values_list("year", flat=True)), reverse=True)
-        year = int(self.request.GET.get("nam") or (years[0] if years else 0))
+        year = int_param(self.request.GET.get("nam"), years[0] if years else 0, allowed=years)
         units = visible_units(self.request.user).filter(kind__in=ScoredKind.values).order_by("kind", "name")
         scope = self.scope
         if scope is None or scope.kind == UnitKind.PROVINCE:
@@ -234,6 +235,11 @@ class HonoursView(ScopedViewMixin, TemplateView):
     """The year's nominations and decisions; districts propose, the province decides."""
 
     template_name = "emulation/honours.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs["year"] not in PLAUSIBLE_YEARS:  # its page links the year before and after
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
 
     def nomination_units(self):
         return visible_units(self.request.user).exclude(kind=UnitKind.PROVINCE).order_by("kind", "name")

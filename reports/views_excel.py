@@ -15,10 +15,10 @@ from django.views import View
 
 from mattran.access import ScopedViewMixin
 from mattran.models import Officer, Unit
+from mattran.spreadsheets import MAX_BYTES, SpreadsheetError, read_table
 
 from .models import ReportForm, Submission
 from .periods import Period
-from .spreadsheets.files import MAX_BYTES, SpreadsheetError, read_table
 from .spreadsheets.importing import ImportPlan, import_apply, import_prepare
 from .spreadsheets.template import template_build, template_filename
 

@@ -75,7 +75,7 @@ def test_an_approval_saves_and_its_recompute_runs_once_when_the_broker_is_back(c
     submission = festival(district, 2019, {a: True for a in areas}, status=SubmissionStatus.SUBMITTED)
     client.force_login(make_officer("tinh", province, OfficerRole.PROVINCE_STAFF))
 
-    response = client.post(reverse("reports:approve", args=["ngay_hoi", "D1", "2019"]))
+    response = client.post(reverse("reports:approve", args=["ngay_hoi", "D1", "2019"]), {"version": submission.version})
 
     assert Submission.objects.get(pk=submission.pk).status == SubmissionStatus.APPROVED
     assert_saved_with_notice(client, response, "reports.compute_targets", "emulation.recompute_scores")

@@ -37,6 +37,13 @@ pytestmark = [
 ]
 
 
+def _shown_version(district: str = "D1") -> int:
+    """The version the district's grid shows the reviewer (review steps carry it)."""
+    from reports.models import Submission
+
+    return Submission.objects.get(form__code="ngay_hoi", unit__code=district, period=str(YEAR)).version
+
+
 def _festival_world(districts=2):
     province = make_tree(districts=districts, communes=1, areas=3)
     staff = make_officer("tinh", province, OfficerRole.PROVINCE_STAFF)
@@ -57,8 +64,9 @@ def test_a_frozen_broker_costs_an_approval_less_than_three_seconds(private_broke
     client.force_login(staff)
     private_broker.freeze()
     try:
+        seen = _shown_version()
         started = time.monotonic()
-        response = client.post(reverse("reports:approve", args=["ngay_hoi", "D1", str(YEAR)]))
+        response = client.post(reverse("reports:approve", args=["ngay_hoi", "D1", str(YEAR)]), {"version": seen})
         elapsed = time.monotonic() - started
         health_started = time.monotonic()
         health = client.get(reverse("healthz"))
@@ -107,11 +115,13 @@ def test_an_approval_does_not_wait_for_a_full_recompute_replacing_the_roll_up(mo
         assert in_replace.wait(30), "the full run did not reach its roll-up"
         client = Client()
         client.force_login(staff)
+        seen = _shown_version()
         started = time.monotonic()
-        response = client.post(reverse("reports:approve", args=["ngay_hoi", "D1", str(YEAR)]))
+        response = client.post(reverse("reports:approve", args=["ngay_hoi", "D1", str(YEAR)]), {"version": seen})
         approval_elapsed = time.monotonic() - started
         # D2 goes back to its district and is submitted again: its roll-up rows are the held ones.
-        client.post(reverse("reports:return", args=["ngay_hoi", "D2", str(YEAR)]), {"reason": "Kiểm tra lại"})
+        client.post(reverse("reports:return", args=["ngay_hoi", "D2", str(YEAR)]),
+                    {"reason": "Kiểm tra lại", "version": _shown_version("D2")})
         officer = make_officer("huyen2", Unit.objects.get(code="D2"))
         client.force_login(officer)
         started = time.monotonic()

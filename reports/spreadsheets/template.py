@@ -11,13 +11,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from mattran.models import Unit, UnitKind
-from mattran.spreadsheets import is_formula_like
+from mattran.spreadsheets import METADATA_SHEET, is_formula_like
 from programs.models import ValueType
 
 from ..models import ReportForm, Submission
 from ..periods import Period
 from .data import NO, YES, current_values, excel_value, form_columns, levels_of, row_units, typed_value
-from .files import METADATA_SHEET
 
 TITLE_ROW, CODE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4
 CODE_HEADER, NAME_HEADER = "ma_don_vi", "ten_don_vi"
