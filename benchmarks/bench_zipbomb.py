@@ -1,8 +1,8 @@
 """Time and measure refusing a zip-bombed areas file: a 400 MB-inflating .xlsx of a few hundred kilobytes.
 
-Each refusal runs in a fresh Python process, so its peak memory (``ru_maxrss``) is its own: once
-through ``manage.py import_areas`` and once through ``areas_import`` (the service the admin's web
-upload of areas calls). The bomb comes in two shapes: an honest one whose archive declares the
+Each refusal runs in a fresh Python process, so its peak memory (``ru_maxrss``) is its own: through
+``manage.py import_areas``, through ``areas_import`` (the service the web uploads call), and through
+the administrator's upload page itself (a signed-in POST of the file). The bomb comes in two shapes: an honest one whose archive declares the
 400 MB, and a lying one whose archive declares 1 MB for the same data. Goal: refused within 10 s
 with at most 150 MB of memory.
 """
@@ -31,6 +31,19 @@ _SERVICE_CALL = (
     "path = Path(sys.argv[1])\n"
     "try:\n    areas_import(name=path.name, content=path.read_bytes())\n"
     "except AreaImportError as error:\n    print(error.errors[0]); sys.exit(1)\n"
+)
+# The administrator's web upload page itself (admin → Đơn vị → Tải lên danh mục khu dân cư).
+_PAGE_CALL = (
+    "import django, sys; django.setup();"
+    "from pathlib import Path; from django.contrib.auth import get_user_model;"
+    "from django.core.files.uploadedfile import SimpleUploadedFile; from django.test import Client;\n"
+    "User = get_user_model()\n"
+    "user = User.objects.filter(username='bench_admin').first() or User.objects.create_superuser('bench_admin', '', 'x')\n"
+    "client = Client(); client.force_login(user); path = Path(sys.argv[1])\n"
+    "page = client.post('/admin/mattran/unit/nhap-khu-dan-cu/', {'file': SimpleUploadedFile(path.name, path.read_bytes())})\n"
+    "text = page.content.decode()\n"
+    "refusal = next((m for m in ('giải nén ra quá lớn', 'bị hỏng') if m in text), None)\n"
+    "print(f'page {page.status_code}: ' + (refusal or 'no refusal shown')); sys.exit(1 if refusal else 0)\n"
 )
 
 
@@ -88,6 +101,7 @@ def run() -> list[dict]:
             for how, argv in (
                 ("import_areas", [sys.executable, "manage.py", "import_areas", str(path)]),
                 ("areas_import (web upload's service)", [sys.executable, "-c", _SERVICE_CALL, str(path)]),
+                ("admin web upload page", [sys.executable, "-c", _PAGE_CALL, str(path)]),
             ):
                 seconds, memory, code, message = _refuse(argv)
                 refused = code != 0
