@@ -76,6 +76,9 @@ def _run(name: str, args: tuple) -> None:
 
 
 def _work() -> None:
+    from celery import current_app
+
+    current_app.loader.import_default_modules()  # every app's tasks, as a worker registers them
     interval_jobs = [
         entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
         if isinstance(entry["schedule"], int | float)
