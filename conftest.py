@@ -87,12 +87,13 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _broker_backoff_reset():
-    """A broker failure in one test must not make the next one skip its broker."""
+    """A broker or cache failure in one test must not make the next one skip its broker or cache."""
     from mattran import queue
+    from mattran.cache import FailFastRedisCache
 
-    queue._broker_down_until = 0.0
+    queue._broker_down_until = FailFastRedisCache._down_until = 0.0
     yield
-    queue._broker_down_until = 0.0
+    queue._broker_down_until = FailFastRedisCache._down_until = 0.0
 
 
 @pytest.fixture

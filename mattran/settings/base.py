@@ -103,6 +103,13 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", DATABASES["default"]["CONN
 # cache: cached_db sessions made every signed-in page answer 500 while Redis was down, and a logout
 # during an outage could not reach the cache to forget the session.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A frozen or unreachable Redis fails a cache call within a second, then at once for a while
+    # (mattran/cache.py); callers fall back to no cache.
+    CACHES["default"]["BACKEND"] = "mattran.cache.FailFastRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=1.0), socket_connect_timeout=1.0,
+    )
 CACHE_IS_SHARED = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Pages are cached only with a shared cache: per-process caches would not all see a new data version.
