@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from mattran.access import ScopedViewMixin, get_visible_unit_or_404, officer_of, visible_units
+from mattran.collation import vietnamese_key
 from mattran.models import UnitKind
 from mattran.params import PLAUSIBLE_YEARS, int_param
 
@@ -45,6 +46,8 @@ class IndexView(ScopedViewMixin, TemplateView):
         scope = self.scope
         if scope is None or scope.kind == UnitKind.PROVINCE:
             units = units.filter(kind=UnitKind.DISTRICT)
+        kind_order = {kind: i for i, kind in enumerate((UnitKind.DISTRICT, UnitKind.COMMUNE))}
+        units = sorted(units, key=lambda u: (kind_order.get(u.kind, 9), vietnamese_key(u.name)))
         context.update(years=years, year=year, units=units, kinds=ScoredKind.choices)
         return context
 

@@ -279,3 +279,13 @@ def test_a_malformed_year_falls_back_to_the_latest_guide(client, world, year):
 def test_an_implausible_year_in_the_honours_url_is_not_found(client, world):
     client.force_login(world["province_user"])
     assert client.get(reverse("emulation:honours", args=[0])).status_code == 404
+
+
+def test_index_lists_districts_in_vietnamese_alphabetical_order(client, world):
+    """Bắc Sơn before Bình Gia (ă before i), as the alphabet reads, not by character code."""
+    world["d1"].name, world["d2"].name = "Huyện Bình Gia", "Huyện Bắc Sơn"
+    world["d1"].save()
+    world["d2"].save()
+    client.force_login(world["province_user"])
+    page = client.get(reverse("emulation:index")).content.decode()
+    assert page.index("Huyện Bắc Sơn") < page.index("Huyện Bình Gia")

@@ -266,7 +266,7 @@ def test_another_user_of_the_same_scope_shares_the_main_part_only(client, django
     assert count <= 4
     html = second.content.decode()
     assert _main(html) == _main(first)
-    assert ">tinh.hai · " in html and f">{w['staff'].username} · " not in html
+    assert '>tinh.hai<span class="nav-unit">' in html and f'>{w["staff"].username}<span class="nav-unit">' not in html
 
 
 def test_the_users_cached_page_carries_a_fresh_csrf_token_that_works(client):
