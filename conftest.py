@@ -87,9 +87,43 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _broker_backoff_reset():
-    """A broker failure in one test must not make the next one skip its broker."""
+    """A broker or cache failure in one test must not make the next one skip its broker or cache."""
     from mattran import queue
+    from mattran.cache import FailFastRedisCache
 
-    queue._broker_down_until = 0.0
+    queue._broker_down_until = FailFastRedisCache._down_until = 0.0
     yield
-    queue._broker_down_until = 0.0
+    queue._broker_down_until = FailFastRedisCache._down_until = 0.0
+
+
+@pytest.fixture
+def publish_to():
+    """``publish_to(url)``: this test process queues tasks on the broker at ``url`` instead of running
+    them in-process; restored afterwards."""
+    from mattran.celery import app
+
+    keys = ("task_always_eager", "broker_url", "broker_write_url", "broker_read_url")
+    saved = {key: app.conf[key] for key in keys}
+
+    def switch(url):
+        app.conf.update(task_always_eager=False, broker_url=url, broker_write_url=url, broker_read_url=url)
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    yield switch
+    app.conf.update(saved)
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def private_broker(publish_to, tmp_path):
+    """A redis-server of the test's own, on its own port, that this test process publishes to."""
+    from tests.instances import RedisServer
+
+    if not RedisServer.available():
+        pytest.skip("needs redis-server to run a private broker")
+    redis = RedisServer(log=tmp_path / "redis.log").start()
+    publish_to(redis.url)
+    yield redis
+    redis.stop()

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from mattran.models import ANCESTOR_FIELD, Unit
 from programs import target_rules
 from reports.models import ComputationRun, RunStatus, TargetResult
-from reports.targets.runs import dirty_years_claim
 from reports.targets.selectors import aggregate_values
 
 from . import scoring
@@ -109,13 +108,17 @@ def on_target_results_changed(sender=None, *, year: int, **kwargs) -> None:
     scores_request_after_commit(year=year)
 
 
+# A queued run that has not started after this long is taken as lost and queued again.
+REQUEUE_AFTER = datetime.timedelta(minutes=10)
+
+
 def dirty_years_requeue() -> list[int]:
     """The beat's safety net: queue again every dirty year whose run is not queued, or lost."""
     from mattran.queue import enqueue
 
     from .tasks import recompute_scores
 
-    years = dirty_years_claim(RUN_KIND)
+    years = ComputationRun.objects.claim_dirty_years(kind=RUN_KIND, lost_after=REQUEUE_AFTER)
     for year in years:
         enqueue(recompute_scores, year)
     return years

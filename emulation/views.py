@@ -13,7 +13,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from mattran.access import ScopedViewMixin, get_visible_unit_or_404, officer_of, visible_units
+from mattran.collation import vietnamese_key
 from mattran.models import UnitKind
+from mattran.params import PLAUSIBLE_YEARS, int_param
 from reports.exports.formats import attachment
 
 from . import exports, honours, policy, selectors, services
@@ -40,11 +42,13 @@ class IndexView(ScopedViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         years = sorted(set(EmulationGuide.objects.values_list("year", flat=True)), reverse=True)
-        year = int(self.request.GET.get("nam") or (years[0] if years else 0))
+        year = int_param(self.request.GET.get("nam"), years[0] if years else 0, allowed=years)
         units = visible_units(self.request.user).filter(kind__in=ScoredKind.values).order_by("kind", "name")
         scope = self.scope
         if scope is None or scope.kind == UnitKind.PROVINCE:
             units = units.filter(kind=UnitKind.DISTRICT)
+        kind_order = {kind: i for i, kind in enumerate((UnitKind.DISTRICT, UnitKind.COMMUNE))}
+        units = sorted(units, key=lambda u: (kind_order.get(u.kind, 9), vietnamese_key(u.name)))
         context.update(years=years, year=year, units=units, kinds=ScoredKind.choices)
         return context
 
@@ -229,6 +233,11 @@ class HonoursView(ScopedViewMixin, TemplateView):
     """The year's nominations and decisions; districts propose, the province decides."""
 
     template_name = "emulation/honours.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs["year"] not in PLAUSIBLE_YEARS:  # its page links the year before and after
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
 
     def nomination_units(self):
         return visible_units(self.request.user).exclude(kind=UnitKind.PROVINCE).order_by("kind", "name")

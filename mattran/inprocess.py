@@ -26,6 +26,7 @@ DEMO_BEAT_SECONDS = 10.0
 
 _jobs: queue.Queue = queue.Queue()
 _thread: threading.Thread | None = None
+_stop = threading.Event()
 
 
 def enabled() -> bool:
@@ -38,14 +39,29 @@ def submit(task, args) -> None:
 
 def start_if_configured() -> None:
     """Start the thread in the process that serves requests (not the autoreloader's parent)."""
-    global _thread
-    if _thread is not None or os.environ.get("MATTRAN_INPROCESS_WORKER") != "1":
+    if os.environ.get("MATTRAN_INPROCESS_WORKER") != "1":
         return
     if "runserver" not in sys.argv or (os.environ.get("RUN_MAIN") != "true" and "--noreload" not in sys.argv):
         return
-    _thread = threading.Thread(target=_work, name="mattran-inprocess-worker", daemon=True)
-    _thread.start()
-    logger.info("background work runs in this server process (no broker configured)")
+    start()
+
+
+def start() -> None:
+    global _thread
+    if _thread is None:
+        _stop.clear()
+        _thread = threading.Thread(target=_work, name="mattran-inprocess-worker", daemon=True)
+        _thread.start()
+        logger.info("background work runs in this server process (no broker configured)")
+
+
+def stop(timeout: float = 30) -> None:
+    """Finish the task at hand and stop (the server's exit does it by itself: the thread is a daemon)."""
+    global _thread
+    if _thread is not None:
+        _stop.set()
+        _thread.join(timeout)
+        _thread = None
 
 
 def _run(name: str, args: tuple) -> None:
@@ -60,12 +76,15 @@ def _run(name: str, args: tuple) -> None:
 
 
 def _work() -> None:
+    from celery import current_app
+
+    current_app.loader.import_default_modules()  # every app's tasks, as a worker registers them
     interval_jobs = [
         entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
         if isinstance(entry["schedule"], int | float)
     ]
     next_beat = time.monotonic() + DEMO_BEAT_SECONDS
-    while True:
+    while not _stop.is_set():
         try:
             name, args = _jobs.get(timeout=1.0)
         except queue.Empty:

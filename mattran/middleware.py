@@ -1,8 +1,11 @@
-"""Vietnamese first: English only when chosen with the language switcher."""
+"""Project middleware: the language rule, the deferred-work notice, refusing NUL characters, no caching
+of signed-in answers."""
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from . import queue
@@ -41,4 +44,40 @@ class DeferredWorkNoticeMiddleware:
                 messages.info(request, _("Đã lưu. Số liệu tổng hợp sẽ được cập nhật sau ít phút (hệ thống xử lý nền đang bận)."))
         finally:
             queue._deferred.reset(token)
+        return response
+
+
+class RejectNulCharactersMiddleware:
+    """Answer 400 to a path or query parameter holding a NUL character.
+
+    PostgreSQL refuses NUL in text, so ``?unit=a%00b`` reaching a query would be a server error;
+    no legitimate link carries one. (Form fields refuse NUL themselves.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any("\x00" in key or "\x00" in value for key, values in request.GET.lists()
+                                         for value in values):
+            return HttpResponseBadRequest(_("Địa chỉ có ký tự không hợp lệ."))
+        return self.get_response(request)
+
+
+class NoStoreForSignedInMiddleware:
+    """``Cache-Control: no-store, private`` on every response to a signed-in user.
+
+    Pages, grids, dashboards, API answers and Excel exports hold scoped data: no shared proxy nor
+    the browser's disk cache may keep a copy after the officer signs out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+            response.headers.pop("Expires", None)
         return response

@@ -3,6 +3,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,13 @@ class UnitKind(models.TextChoices):
     COMMUNE = "COMMUNE", _("Xã")
     AREA = "AREA", _("Khu dân cư")
 
+
+# A code fits one URL segment (/don-vi/<code>/): unaccented letters, digits, - . _ and no slash.
+UNIT_CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}"
+unit_code_validator = RegexValidator(
+    rf"\A{UNIT_CODE_PATTERN}\Z",
+    _("Mã chỉ gồm chữ không dấu, chữ số và dấu - . _ (tối đa 20 ký tự), bắt đầu bằng chữ hoặc số."),
+)
 
 # Kinds from the top: a unit's parent is always of a lower rank.
 KIND_RANK = {kind: rank for rank, kind in enumerate(UnitKind.values)}
@@ -49,7 +57,7 @@ class Unit(models.Model):
     Units are never deleted once data refers to them; a merge ends the old unit (valid_to).
     """
 
-    code = models.CharField(_("mã"), max_length=20, unique=True)
+    code = models.CharField(_("mã"), max_length=20, unique=True, validators=[unit_code_validator])
     name = models.CharField(_("tên"), max_length=200)
     kind = models.CharField(_("cấp"), max_length=10, choices=UnitKind.choices, db_index=True)
     division_type = models.CharField(

@@ -1,10 +1,9 @@
 """Writes to the unit tree: importing the official division list and residential areas."""
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,8 +12,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .models import ANCESTOR_FIELD, Unit, UnitKind
+from .models import ANCESTOR_FIELD, UNIT_CODE_PATTERN, Unit, UnitKind
 from .signals import units_changed
+from .spreadsheets import MAX_ROWS, SpreadsheetError, is_formula_like, read_table, too_many_data_rows
 
 # --------------------------------------------------------------------------------------
 # Official divisions (tỉnh, huyện, xã) from the PyPI package ``vietnam_provinces``
@@ -134,6 +134,10 @@ AREA_COLUMNS = ["ma_xa", "ma_kdc", "ten_kdc", "loai"]
 AREA_OPTIONAL_COLUMNS = ["hieu_luc_tu", "hieu_luc_den"]
 AREA_TYPES = {"thôn": "thôn", "bản": "bản", "khối phố": "khối phố", "tổ dân phố": "tổ dân phố"}
 _AREA_FIELDS = ["name", "division_type", "parent_id", "valid_from", "valid_to"]
+# A code must fit a URL segment (/don-vi/<code>/) and the code column; a name must not be a formula or markup.
+AREA_CODE_RE = re.compile(UNIT_CODE_PATTERN)
+AREA_NAME_MAX_LENGTH = 200
+_MARKUP_CHARACTERS = "<>"
 
 
 class AreaImportError(Exception):
@@ -145,21 +149,11 @@ class AreaImportError(Exception):
 
 
 def _read_rows(name: str, content: bytes) -> list[list]:
-    suffix = Path(name).suffix.lower()
-    if suffix == ".csv":
-        text = content.decode("utf-8-sig")
-        return [row for row in csv.reader(io.StringIO(text))]
-    if suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is one message
-            raise AreaImportError([_("Không đọc được tệp Excel: %(err)s") % {"err": exc}]) from exc
-        rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
-        book.close()
-        return rows
-    raise AreaImportError([_("Chỉ nhận tệp .xlsx hoặc .csv.")])
+    """The file's rows through the shared hardened reader (size, zip bomb, formulas, encoding)."""
+    try:
+        return read_table(content, name).rows
+    except SpreadsheetError as exc:
+        raise AreaImportError([str(e) for e in exc.errors]) from None
 
 
 def _cell_text(value) -> str:
@@ -227,28 +221,32 @@ def areas_import(*, name: str, content: bytes, dry_run: bool = False, by=None, s
     (a district officer's upload) every commune and every existing area must lie within it.
 
     Columns ``ma_xa``, ``ma_kdc``, ``ten_kdc``, ``loai`` and optional ``hieu_luc_tu``,
-    ``hieu_luc_den`` (dd/mm/yyyy). Any problem rejects the whole file with
+    ``hieu_luc_den`` (dd/mm/yyyy). The file is read by the shared hardened reader
+    (:func:`mattran.spreadsheets.read_table`). Any problem rejects the whole file with
     :class:`AreaImportError` listing each problem with its row number; nothing is saved.
     Re-importing updates names, types and dates; unchanged rows are left alone.
     """
     rows = _read_rows(name, content)
-    while rows and not any(_cell_text(c) for c in rows[0]):
-        rows.pop(0)
-    if not rows:
+    header_index = next((i for i, row in enumerate(rows) if any(_cell_text(c) for c in row)), None)
+    if header_index is None:
         raise AreaImportError([_("Tệp không có dữ liệu.")])
-    header = [_cell_text(c).lower() for c in rows[0]]
+    header = [_cell_text(c).lower() for c in rows[header_index]]
     missing = [c for c in AREA_COLUMNS if c not in header]
     if missing:
-        raise AreaImportError([_("Thiếu cột: %(cols)s.") % {"cols": ", ".join(missing)}])
+        raise AreaImportError([
+            _("Thiếu cột: %(cols)s (dòng tiêu đề %(row)d).") % {"row": header_index + 1, "cols": ", ".join(missing)}
+        ])
     col = {c: header.index(c) for c in AREA_COLUMNS + AREA_OPTIONAL_COLUMNS if c in header}
 
     errors: list[str] = []
     parsed = []
     seen: dict[str, int] = {}
-    for number, raw in enumerate(rows[1:], start=2):
+    for number, raw in enumerate(rows[header_index + 1:], start=header_index + 2):
         cells = {c: (raw[i] if i < len(raw) else None) for c, i in col.items()}
         if not any(_cell_text(v) for v in cells.values()):
             continue
+        if len(parsed) == MAX_ROWS:
+            raise AreaImportError([too_many_data_rows(number)])
         commune_code = _cell_text(cells["ma_xa"])
         code = _cell_text(cells["ma_kdc"])
         area_name = _cell_text(cells["ten_kdc"])
@@ -257,6 +255,11 @@ def areas_import(*, name: str, content: bytes, dry_run: bool = False, by=None, s
             commune_code = commune_code.zfill(5)
         if not code:
             errors.append(_("Dòng %(row)d: thiếu mã khu dân cư.") % {"row": number})
+        elif not AREA_CODE_RE.fullmatch(code):
+            errors.append(
+                _("Dòng %(row)d: mã khu dân cư “%(code)s” không hợp lệ (chỉ gồm chữ không dấu, chữ số, dấu - . _, "
+                  "tối đa 20 ký tự, bắt đầu bằng chữ hoặc số).") % {"row": number, "code": code}
+            )
         elif code in seen:
             errors.append(
                 _("Dòng %(row)d: mã khu dân cư “%(code)s” trùng với dòng %(first)d.")
@@ -266,6 +269,15 @@ def areas_import(*, name: str, content: bytes, dry_run: bool = False, by=None, s
             seen[code] = number
         if not area_name:
             errors.append(_("Dòng %(row)d: thiếu tên khu dân cư.") % {"row": number})
+        elif is_formula_like(area_name) or any(ch in area_name for ch in _MARKUP_CHARACTERS):
+            errors.append(
+                _("Dòng %(row)d: tên khu dân cư “%(name)s” có ký tự không được phép (bắt đầu bằng = + - @ "
+                  "hoặc chứa < > như công thức hay mã trang web).") % {"row": number, "name": area_name[:60]}
+            )
+        elif len(area_name) > AREA_NAME_MAX_LENGTH:
+            errors.append(
+                _("Dòng %(row)d: tên khu dân cư dài quá %(max)d ký tự.") % {"row": number, "max": AREA_NAME_MAX_LENGTH}
+            )
         if kind_text not in AREA_TYPES:
             errors.append(
                 _("Dòng %(row)d: loại “%(kind)s” không hợp lệ (thôn, bản, khối phố, tổ dân phố).")

@@ -8,3 +8,11 @@ def current_plan() -> ActionPlan | None:
 
 def all_targets():
     return Target.objects.select_related("program", "indicator", "rating_level").order_by("code")
+
+
+def plan_years() -> set[int] | None:
+    """Every year some action plan's term covers; None when no plan is configured (no limit then)."""
+    terms = list(ActionPlan.objects.values_list("term_start", "term_end"))
+    if not terms:
+        return None
+    return {year for start, end in terms for year in range(start, end + 1)}

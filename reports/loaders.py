@@ -90,6 +90,9 @@ FORMS = {
     ),
 }
 
+# Forms whose drafts open before their period begins, in days: next year's plan is handed out from October.
+EARLY_ENTRY_DAYS = {"ke_hoach": 92}
+
 FORM_DESCRIPTIONS = {
     "ngay_hoi": "Ngày hội tổ chức từ 01/11 đến 18/11; hạn nộp 31/12 cùng năm. "
     "Chỉ bắt buộc ô \"đã tổ chức\"; ngày tổ chức và các ô còn lại nhập khi có tổ chức.",
@@ -105,15 +108,17 @@ def load_forms(apps=live_apps):
     ReportForm = apps.get_model("reports", "ReportForm")
     FormIndicator = apps.get_model("reports", "FormIndicator")
     Indicator = apps.get_model("programs", "Indicator")
+    # The data migration 0002 runs this on a model that predates early_entry_days (added by 0008).
+    has_early_entry = any(f.name == "early_entry_days" for f in ReportForm._meta.get_fields())
     for code, (name, kind, period_type, row_kind, submitter_kind, deadline, order, items) in FORMS.items():
-        form, _ = ReportForm.objects.update_or_create(
-            code=code,
-            defaults={
-                "name": name, "kind": kind, "period_type": period_type, "row_kind": row_kind,
-                "submitter_kind": submitter_kind, "deadline_days": deadline, "order": order,
-                "first_year": 2016, "description": FORM_DESCRIPTIONS.get(code, ""),
-            },
-        )
+        defaults = {
+            "name": name, "kind": kind, "period_type": period_type, "row_kind": row_kind,
+            "submitter_kind": submitter_kind, "deadline_days": deadline, "order": order,
+            "first_year": 2016, "description": FORM_DESCRIPTIONS.get(code, ""),
+        }
+        if has_early_entry:
+            defaults["early_entry_days"] = EARLY_ENTRY_DAYS.get(code, 0)
+        form, _ = ReportForm.objects.update_or_create(code=code, defaults=defaults)
         codes = [indicator for indicator, _required in items]
         for position, (indicator_code, required) in enumerate(items, start=1):
             FormIndicator.objects.update_or_create(

@@ -28,6 +28,10 @@ class ReportForm(models.Model):
     deadline_days = models.PositiveSmallIntegerField(_("hạn nộp (số ngày sau kỳ)"), default=5)
     first_year = models.PositiveSmallIntegerField(_("áp dụng từ năm"), default=2016)
     last_year = models.PositiveSmallIntegerField(_("áp dụng đến năm"), null=True, blank=True)
+    early_entry_days = models.PositiveSmallIntegerField(
+        _("cho nhập nháp trước kỳ (số ngày)"), default=0,
+        help_text=_("0: chỉ nhập được khi kỳ đã bắt đầu. Ví dụ kế hoạch năm sau được giao từ quý IV: 92."),
+    )
     indicators = models.ManyToManyField(Indicator, verbose_name=_("chỉ số"), through="FormIndicator", related_name="forms")
     description = models.TextField(_("mô tả"), blank=True)
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
@@ -121,6 +125,16 @@ class Submission(models.Model):
         if officer is not None and officer.role == OfficerRole.COMMUNE_OFFICER:
             return officer.unit
         return self.unit
+
+    def row_read_scope_for(self, user):
+        """The unit whose rows ``user`` may read: a commune officer's own commune, else the whole form.
+
+        A commune officer reads sibling communes of the district only when the province enables it
+        (``settings.COMMUNE_OFFICERS_SEE_DISTRICT``); writes stay limited by :meth:`row_scope_for`.
+        """
+        if settings.COMMUNE_OFFICERS_SEE_DISTRICT:
+            return self.unit
+        return self.row_scope_for(user)
 
     def _is_submitter(self, user) -> bool:
         if user is not None and user.is_authenticated and user.is_superuser and self._officer(user) is None:

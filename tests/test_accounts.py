@@ -84,3 +84,48 @@ def test_every_page_names_the_portals_icon_served_from_static(client):
     page = client.get(reverse("login")).content.decode()
     assert f'<link rel="icon" href="{static("favicon.svg")}" type="image/svg+xml">' in page
     assert "<svg" in Path(finders.find("favicon.svg")).read_text(encoding="utf-8")
+
+
+PROXY = "10.1.0.2"
+
+
+def login_via(client, password, *, remote, forwarded):
+    return client.post(reverse("login"), {"username": "tinh", "password": password},
+                       REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    settings.TRUSTED_PROXIES = ["10.1.0.0/24"]
+
+
+def test_behind_a_trusted_proxy_a_stranger_locks_only_his_own_address(client, tinh, behind_proxy):
+    """Every request comes from the proxy; five bad passwords for tinh from a stranger's address
+    lock that address, and the province's officer at another address still signs in."""
+    for _ in range(5):
+        login_via(client, "sai", remote=PROXY, forwarded="203.0.113.5")
+    assert login_via(client, DEMO_PASSWORD, remote=PROXY, forwarded="203.0.113.5").status_code == 429
+    response = login_via(client, DEMO_PASSWORD, remote=PROXY, forwarded="198.51.100.7")
+    assert response.status_code == 302 and is_signed_in(client)
+
+
+def test_behind_a_trusted_proxy_a_forged_leftmost_address_is_ignored(client, tinh, behind_proxy):
+    """The client may write anything left of what our proxy appends; the proxy's hop is what counts."""
+    for n in range(5):
+        login_via(client, "sai", remote=PROXY, forwarded=f"192.0.2.{n}, 203.0.113.5")
+    assert login_via(client, DEMO_PASSWORD, remote=PROXY, forwarded="192.0.2.99, 203.0.113.5").status_code == 429
+
+
+def test_from_an_untrusted_address_x_forwarded_for_is_not_read(client, tinh, behind_proxy):
+    """A stranger connecting directly cannot dodge the lock by changing the header on every try."""
+    for n in range(5):
+        login_via(client, "sai", remote="203.0.113.9", forwarded=f"198.51.100.{n}")
+    assert login_via(client, DEMO_PASSWORD, remote="203.0.113.9", forwarded="198.51.100.77").status_code == 429
+    response = login_via(client, DEMO_PASSWORD, remote="203.0.113.10", forwarded="198.51.100.77")
+    assert response.status_code == 302 and is_signed_in(client)
+
+
+def test_without_trusted_proxies_the_header_is_ignored(client, tinh):
+    for n in range(5):
+        login_via(client, "sai", remote=IP, forwarded=f"198.51.100.{n}")
+    assert login_via(client, DEMO_PASSWORD, remote=IP, forwarded="198.51.100.200").status_code == 429

@@ -12,7 +12,6 @@ import time
 import pytest
 from django.urls import reverse
 
-from mattran.celery import app
 from mattran.models import OfficerRole, PendingTask, Unit, UnitKind
 from mattran.tasks import flush_pending_tasks
 from reports.tests.target_worker import Worker
@@ -28,20 +27,10 @@ NOTICE = "Số liệu tổng hợp sẽ được cập nhật sau"
 
 
 @pytest.fixture
-def broker(tmp_path):
-    """A private Redis this test process publishes to; stopped until the test brings it back."""
-    redis = RedisServer(log=tmp_path / "redis.log").start()
-    keys = ("task_always_eager", "broker_url", "broker_write_url", "broker_read_url")
-    saved = {key: app.conf[key] for key in keys}
-    app.conf.update(task_always_eager=False, broker_url=redis.url, broker_write_url=redis.url, broker_read_url=redis.url)
-    app._pool = None
-    app.amqp._producer_pool = None
-    redis.stop()
-    yield redis
-    app.conf.update(saved)
-    app._pool = None
-    app.amqp._producer_pool = None
-    redis.stop()
+def broker(private_broker):
+    """The test's own Redis, stopped until the test brings it back."""
+    private_broker.stop()
+    return private_broker
 
 
 def succeeded(log, name: str) -> int:
@@ -86,7 +75,7 @@ def test_an_approval_saves_and_its_recompute_runs_once_when_the_broker_is_back(c
     submission = festival(district, 2019, {a: True for a in areas}, status=SubmissionStatus.SUBMITTED)
     client.force_login(make_officer("tinh", province, OfficerRole.PROVINCE_STAFF))
 
-    response = client.post(reverse("reports:approve", args=["ngay_hoi", "D1", "2019"]))
+    response = client.post(reverse("reports:approve", args=["ngay_hoi", "D1", "2019"]), {"version": submission.version})
 
     assert Submission.objects.get(pk=submission.pk).status == SubmissionStatus.APPROVED
     assert_saved_with_notice(client, response, "reports.compute_targets", "emulation.recompute_scores")
@@ -152,16 +141,12 @@ def test_a_province_export_is_recorded_and_runs_once_when_the_broker_is_back(cli
 
 def test_a_workflow_email_is_recorded_and_sent_once_when_the_broker_is_back(client, broker, tmp_path):
     from reports.models import Submission, SubmissionStatus
-    from reports.submissions.services import submission_get_or_create, values_save
-    from reports.tests.factories import make_world
+    from reports.tests.factories import make_world, monthly_draft_filled
 
     world = make_world()
     world.staff.email = "tinh@example.org"
     world.staff.save()
-    submission = submission_get_or_create(form=world.monthly, unit=world.district, period="2019-05", by=world.officer)
-    cells = {(c.pk, world.indicators[code].pk): "1" for c in world.communes
-             for code in ("quy_vnn_thu", "quy_vnn_chi", "hoa_giai_vu", "hoa_giai_thanh")}
-    assert values_save(submission=submission, values=cells, by=world.officer, expected_version=submission.version).saved
+    submission = monthly_draft_filled(world)
     client.force_login(world.officer)
 
     response = client.post(reverse("reports:submit", args=[world.monthly.code, world.district.code, "2019-05"]))

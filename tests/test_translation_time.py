@@ -83,3 +83,44 @@ def test_an_emulation_success_message_follows_the_chosen_language(client):
     text = response.content.decode()
     assert "Self-assessed points saved." in text
     assert "Đã lưu điểm tự chấm." not in text
+
+
+def _view_modules():
+    import importlib
+    import pkgutil
+
+    import emulation
+    import registers
+    import reports
+
+    for package in (emulation, reports, registers):
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            if "views" in info.name.rsplit(".", 1)[-1] and ".tests" not in info.name:
+                yield importlib.import_module(info.name)
+
+
+def test_every_message_a_view_class_holds_follows_the_language():
+    """Switched to English, each message string set on a view class of emulation, reports and
+    registers (success messages and the like) reads in English, and in Vietnamese when switched back."""
+    from django.utils import translation
+    from django.utils.functional import Promise
+
+    checked = []
+    for module in _view_modules():
+        for cls in vars(module).values():
+            if not isinstance(cls, type) or cls.__module__ != module.__name__:
+                continue
+            for name, value in vars(cls).items():
+                if name.startswith("_"):
+                    continue
+                if isinstance(value, Promise):
+                    with translation.override("vi"):
+                        vi = str(value)
+                    with translation.override("en"):
+                        en = str(value)
+                    checked.append((f"{module.__name__}.{cls.__name__}.{name}", vi, en))
+                elif isinstance(value, str) and any(ch in value for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"):
+                    checked.append((f"{module.__name__}.{cls.__name__}.{name}", value, value))
+    assert len(checked) >= 6, checked  # the success messages of emulation and registers at least
+    frozen = [name for name, vi, en in checked if vi == en]
+    assert frozen == []

@@ -51,10 +51,15 @@ def enter_festival(client, officer, district, held: int, capture):
     assert Submission.objects.get(form__code="ngay_hoi", unit=district, period=str(YEAR)).status == SubmissionStatus.SUBMITTED
 
 
+def shown_version(district) -> int:
+    """The version the grid's review forms carry (the reviewer saw the current one)."""
+    return Submission.objects.get(form__code="ngay_hoi", unit=district, period=str(YEAR)).version
+
+
 def approve(client, staff, district, capture):
     client.force_login(staff)
     with capture(execute=True):
-        client.post(grid(district, "approve"))
+        client.post(grid(district, "approve"), {"version": shown_version(district)})
     assert Submission.objects.get(form__code="ngay_hoi", unit=district, period=str(YEAR)).status == SubmissionStatus.APPROVED
 
 
@@ -86,7 +91,7 @@ def test_festival_figures_typed_submitted_and_approved_reach_the_points_total_an
     # The province reopens D1, whose officer corrects ten areas to "không" (10/20) and resubmits.
     client.force_login(world["staff"])
     with capture(execute=True):
-        client.post(grid(world["d1"], "reopen"), {"reason": "Sai số liệu"})
+        client.post(grid(world["d1"], "reopen"), {"reason": "Sai số liệu", "version": shown_version(world["d1"])})
     enter_festival(client, world["o1"], world["d1"], 10, capture)
     approve(client, world["staff"], world["d1"], capture)
 
@@ -141,7 +146,7 @@ def test_a_final_sheet_keeps_its_decided_total_and_shows_what_newer_data_would_g
 
     client.force_login(world["staff"])
     with capture(execute=True):
-        client.post(grid(world["d1"], "reopen"), {"reason": "Sai số liệu"})
+        client.post(grid(world["d1"], "reopen"), {"reason": "Sai số liệu", "version": shown_version(world["d1"])})
     enter_festival(client, world["o1"], world["d1"], 10, capture)
     approve(client, world["staff"], world["d1"], capture)
 

@@ -266,3 +266,26 @@ def test_commune_officer_sees_its_own_sheet_but_not_its_districts(client, world)
     assert client.get(reverse("emulation:sheet", args=[YEAR, world["d1"].pk])).status_code == 404
     assert client.get(reverse("emulation:unit_history", args=[world["d1"].pk])).status_code == 404
     assert world["d1"].name not in client.get(reverse("emulation:ranking", args=[YEAR])).content.decode()
+
+
+@pytest.mark.parametrize("year", ["abc", "99999999999999999999", "-5", "1900"])
+def test_a_malformed_year_falls_back_to_the_latest_guide(client, world, year):
+    """``/thi-dua/?nam=abc`` answered 500; any year without a guide now shows the latest guide's year."""
+    client.force_login(world["province_user"])
+    response = client.get(reverse("emulation:index"), {"nam": year})
+    assert response.status_code == 200 and response.context["year"] == response.context["years"][0]
+
+
+def test_an_implausible_year_in_the_honours_url_is_not_found(client, world):
+    client.force_login(world["province_user"])
+    assert client.get(reverse("emulation:honours", args=[0])).status_code == 404
+
+
+def test_index_lists_districts_in_vietnamese_alphabetical_order(client, world):
+    """Bắc Sơn before Bình Gia (ă before i), as the alphabet reads, not by character code."""
+    world["d1"].name, world["d2"].name = "Huyện Bình Gia", "Huyện Bắc Sơn"
+    world["d1"].save()
+    world["d2"].save()
+    client.force_login(world["province_user"])
+    page = client.get(reverse("emulation:index")).content.decode()
+    assert page.index("Huyện Bắc Sơn") < page.index("Huyện Bình Gia")

@@ -3,6 +3,7 @@
 With nothing configured the portal runs on SQLite with Celery tasks executed eagerly;
 DATABASE_URL switches to PostgreSQL and CELERY_BROKER_URL to Redis with a real worker.
 """
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "mattran.middleware.NoStoreForSignedInMiddleware",  # outermost but security: sees every response
+    "mattran.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mattran.middleware.SwitcherLocaleMiddleware",  # Vietnamese unless switched
@@ -91,13 +94,25 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The demo server's background thread writes too: a writer waits for the other, never fails.
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=30, transaction_mode="IMMEDIATE")
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+# A persistent connection may have been cut (a database restart, a failover): check it before each
+# request reuses it, or that request answers 500.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", DATABASES["default"]["CONN_MAX_AGE"] != 0)
 
 # Cache: per process unless CACHE_URL names a shared one (production, `make serve`, `make loadtest`:
 # rediscache://127.0.0.1:6379/2). The dashboard's data version lives there, so gunicorn workers and
-# the Celery worker must share it (reports/cache.py). Sessions read from it when it is shared.
+# the Celery worker must share it (reports/cache.py). Sessions stay in the database, never in the
+# cache: cached_db sessions made every signed-in page answer 500 while Redis was down, and a logout
+# during an outage could not reach the cache to forget the session.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A frozen or unreachable Redis fails a cache call within a second, then at once for a while
+    # (mattran/cache.py); callers fall back to no cache.
+    CACHES["default"]["BACKEND"] = "mattran.cache.FailFastRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=1.0), socket_connect_timeout=1.0,
+    )
 CACHE_IS_SHARED = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if CACHE_IS_SHARED else "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Pages are cached only with a shared cache: per-process caches would not all see a new data version.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300 if CACHE_IS_SHARED else 0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -122,6 +137,15 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Reverse proxies (addresses or networks) whose X-Forwarded-For names the client; the lockout counts
+# the client's real address behind them. Empty: REMOTE_ADDR is the client (no proxy).
+# Parsed here so that a mistyped entry stops the start, not each login.
+TRUSTED_PROXIES = [str(ipaddress.ip_network(entry, strict=False)) for entry in env.list("DJANGO_TRUSTED_PROXIES", default=[])]
+AXES_CLIENT_IP_CALLABLE = "mattran.proxies.client_ip"
+
+# A commune officer sees and edits only the own commune's rows of the district's shared forms; the
+# province may let them also read (never write) the other communes of their district.
+COMMUNE_OFFICERS_SEE_DISTRICT = env.bool("DJANGO_COMMUNE_OFFICERS_SEE_DISTRICT", default=False)
 
 # Vietnamese first, English second; Vietnamese dates and numbers.
 LANGUAGE_CODE = "vi"
@@ -234,6 +258,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "MTTQ Lạng Sơn API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Like the API it describes: signed-in users and tokens only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # Content-Security-Policy: everything from this server, no inline scripts.

@@ -26,7 +26,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 AXES_FAILURE_LIMIT = 5
 # One process: the in-memory cache is shared by every request, as Redis is in production.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 DASHBOARD_CACHE_SECONDS = 300
 
 # Target computation (issue 4): a pause between targets so worker tests can kill a run midway;

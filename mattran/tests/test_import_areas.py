@@ -1,5 +1,6 @@
 """import_areas: residential areas from .xlsx or .csv, rejected whole on any error."""
 import datetime
+import io
 from io import StringIO
 
 import pytest
@@ -141,3 +142,111 @@ def test_an_area_code_already_used_by_a_commune_is_refused(communes):
     with pytest.raises(AreaImportError, match="đã dùng cho đơn vị khác"):
         areas_import(name="kdc.csv", content=csv_bytes("05971,05974,Khối 1,khối phố,,"))
     assert Unit.objects.get(code="05974").kind == UnitKind.COMMUNE
+
+
+# --- the shared hardened reader (issue 19) ------------------------------------------------
+
+
+def zip_bomb_xlsx(inflated_bytes: int) -> bytes:
+    """A workbook whose sheet unpacks to ``inflated_bytes`` of blank XML from a few hundred kilobytes."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            chunk = b" " * (1 << 20)
+            for _ in range(inflated_bytes >> 20):
+                sheet.write(chunk)
+    return buffer.getvalue()
+
+
+def xlsx_bytes(rows) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def refused(content, name="kdc.csv") -> list[str]:
+    with pytest.raises(AreaImportError) as info:
+        areas_import(name=name, content=content)
+    assert Unit.objects.filter(kind=UnitKind.AREA).count() == 0
+    return info.value.errors
+
+
+def test_a_zip_bombed_xlsx_is_refused_before_unpacking(communes, tmp_path):
+    """A 60 MB-inflating .xlsx is refused by the command at once, as ``import_values`` refuses it."""
+    path = tmp_path / "kdc.xlsx"
+    path.write_bytes(zip_bomb_xlsx(60 << 20))
+    err = StringIO()
+
+    with pytest.raises(CommandError, match="không có gì được lưu"):
+        call_command("import_areas", str(path), stdout=StringIO(), stderr=err)
+
+    assert "giải nén ra quá lớn" in err.getvalue()
+
+
+def test_a_part_packed_far_beyond_any_workbook_is_refused_even_when_small(communes):
+    """Two megabytes that pack to a few kilobytes are a bomb by ratio, below the total cap."""
+    assert "giải nén ra quá lớn" in refused(zip_bomb_xlsx(2 << 20), name="kdc.xlsx")[0]
+
+
+def test_a_utf16_csv_is_refused_with_the_encoding_message_not_a_traceback(communes):
+    content = "\n".join([HEADER, "05971,A1,Khối 1,khối phố,,"]).encode("utf-16")
+    assert refused(content) == ["Tệp CSV phải được lưu với bảng mã UTF-8."]
+
+
+@pytest.mark.parametrize("code", ["H5/X-01", "A 1", "../x", "<b>", "Khối-1", "-01", "X" * 21])
+def test_an_area_code_that_does_not_fit_the_pattern_is_refused(communes, code):
+    errors = refused(csv_bytes(f"05971,{code},Khối 1,khối phố,,"))
+    assert errors[0].startswith("Dòng 2: mã khu dân cư") and "không hợp lệ" in errors[0]
+
+
+def test_every_imported_area_code_opens_its_unit_page(communes, client, django_user_model):
+    """Codes the pattern allows reverse into /don-vi/<code>/; the commune page linking them answers 200."""
+    areas_import(name="kdc.csv", content=csv_bytes("05971,KDC_1.a-2,Khối 1,khối phố,,"))
+    client.force_login(django_user_model.objects.create_superuser("root", "r@example.org", "x"))
+    assert client.get("/don-vi/05971/").status_code == 200
+    assert client.get("/don-vi/KDC_1.a-2/").status_code == 200
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x","y")', "+SUM(1,2)", "-1+2", "@cmd", "<script>alert(1)</script>", "Khối <b>1</b>"])
+def test_a_name_that_is_a_formula_or_markup_is_refused(communes, name):
+    line = f'05971,A1,"{name.replace(chr(34), chr(34) * 2)}",khối phố,,'
+    errors = refused(csv_bytes(line))
+    assert errors[0].startswith("Dòng 2: tên khu dân cư") and "không được phép" in errors[0]
+
+
+def test_more_than_20000_rows_are_refused_at_the_first_row_too_many(communes):
+    lines = [f"05971,A{n},Khối {n},khối phố,," for n in range(20_001)]
+    assert refused(csv_bytes(*lines)) == [
+        "Dòng 20002: tệp có quá 20,000 dòng số liệu; tối đa 20,000 dòng mỗi lần nhập."
+    ]
+
+
+def test_a_formula_in_the_name_column_is_refused_as_a_formula(communes):
+    content = xlsx_bytes([["ma_xa", "ma_kdc", "ten_kdc", "loai"], ["05971", "A1", "=\"Khối \"&1", "khối phố"]])
+    errors = refused(content, name="kdc.xlsx")
+    assert len(errors) == 1 and "công thức ở ô C2" in errors[0]
+
+
+def test_a_dry_run_checks_and_counts_but_saves_nothing(communes):
+    """The web upload's preview: the same checks and counts, no unit written."""
+    result = areas_import(name="kdc.csv", content=GOOD, dry_run=True)
+    assert (result.inserted, result.updated) == (4, 0)
+    assert Unit.objects.filter(kind=UnitKind.AREA).count() == 0
+
+
+@pytest.mark.parametrize("code", ["H5/X-01", "Khối 1", "a?b"])
+def test_the_admin_refuses_a_unit_code_that_cannot_be_a_url_segment(communes, code):
+    """The model's validator (run by the admin's forms) holds the same rule as the import."""
+    from django.core.exceptions import ValidationError
+
+    unit = Unit(code=code, name="Khối 1", kind=UnitKind.AREA, parent=communes[0])
+    with pytest.raises(ValidationError) as info:
+        unit.full_clean()
+    assert "code" in info.value.message_dict

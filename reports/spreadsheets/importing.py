@@ -16,16 +16,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mattran.models import Unit, UnitKind
+from mattran.spreadsheets import MAX_ROWS, Table, cell_ref, too_many_data_rows
 from programs.models import RatingLevel, ValueType
 from reports.models import ReportForm, Submission
 from reports.periods import Period
-from reports.spreadsheets.data import (
-    form_columns,
-    levels_of,
-    same_value,
-    submitting_unit_id,
-)
-from reports.spreadsheets.files import MAX_ROWS, Table, cell_ref
+from reports.spreadsheets.data import form_columns, levels_of, same_value, submitting_unit_id
 from reports.spreadsheets.template import CODE_HEADER, TEMPLATE_MARK
 from reports.submissions.rules import check_rows
 from reports.submissions.selectors import stored_values, typed_value
@@ -165,9 +160,7 @@ def import_prepare(
         return plan
 
     rows = _read_rows(plan, table, header_row, columns)
-    plan.rows_read = len(rows)
-    if len(rows) > MAX_ROWS:
-        plan.error(_("Tệp có %(n)s dòng số liệu; tối đa %(max)s dòng.") % {"n": f"{len(rows):,}", "max": f"{MAX_ROWS:,}"})
+    if plan.rows_read > MAX_ROWS:
         return plan
     if not rows:
         plan.error(_("Tệp không có dòng số liệu nào dưới dòng tiêu đề."))
@@ -203,7 +196,11 @@ def _warn_if_changed_since_download(plan, table) -> None:
 
 
 def _read_rows(plan, table, header_row, columns) -> dict[str, tuple[int, dict]]:
-    """``{unit code: (row number, {column: raw value})}`` below the header; blank and heading rows skipped."""
+    """``{unit code: (row number, {column: raw value})}`` below the header; blank and heading rows skipped.
+
+    ``plan.rows_read`` counts every row with a code, duplicates included; past :data:`MAX_ROWS` the
+    file is refused at the first row too many and reading stops.
+    """
     rows: dict[str, tuple[int, dict]] = {}
     first_row = header_row + 1
     if str(table.metadata.get("dong_du_lieu", "")).isdigit():  # our template: skip its Vietnamese header row
@@ -215,6 +212,11 @@ def _read_rows(plan, table, header_row, columns) -> dict[str, tuple[int, dict]]:
             if any(not _is_empty(v) for v in raws.values()):
                 plan.error(_("Ô %(ref)s: thiếu mã đơn vị cho dòng có số liệu.") % {"ref": cell_ref(row_number, 1)})
             continue  # a commune heading or a blank line
+        plan.rows_read += 1
+        if plan.rows_read > MAX_ROWS:
+            plan.errors.clear()  # the limit is the one reason worth reading; duplicates before it are noise
+            plan.error(too_many_data_rows(row_number))
+            return {}
         code = str(cell).strip()
         if isinstance(cell, float) and code.endswith(".0"):  # a numeric code typed as a number
             code = code[:-2]

@@ -11,18 +11,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from mattran.models import Unit, UnitKind
-from mattran.spreadsheets import is_formula_like
+from mattran.spreadsheets import METADATA_SHEET, is_formula_like
 from programs.models import ValueType
 from reports.models import ReportForm, Submission
 from reports.periods import Period
-from reports.spreadsheets.data import (
-    NO,
-    YES,
-    excel_value,
-    form_columns,
-    levels_of,
-)
-from reports.spreadsheets.files import METADATA_SHEET
+from reports.spreadsheets.data import NO, YES, excel_value, form_columns, levels_of
 from reports.submissions.selectors import row_units, stored_values, typed_value
 
 TITLE_ROW, CODE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4

@@ -15,9 +15,9 @@ from django.views import View
 
 from mattran.access import ScopedViewMixin
 from mattran.models import Officer, Unit
+from mattran.spreadsheets import MAX_BYTES, SpreadsheetError, read_table
 from reports.models import ReportForm, Submission
 from reports.periods import Period
-from reports.spreadsheets.files import MAX_BYTES, SpreadsheetError, read_table
 from reports.spreadsheets.importing import ImportPlan, import_apply, import_prepare
 from reports.spreadsheets.template import template_build, template_filename
 

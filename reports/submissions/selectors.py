@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mattran.models import OfficerRole, Unit, UnitKind
 from programs.models import RatingLevel, ValueType
+from programs.selectors import plan_years
 from reports.constants import COUNTED_STATUSES
 from reports.models import DataValue, FormIndicator, FormKind, PlanValue, ReportForm, Submission, SubmissionStatus
 from reports.periods import Period
@@ -134,17 +136,39 @@ def grid_rows(
     return Grid(form=form, unit=submission_unit, period=period, columns=columns, rows=rows, total_rows=total)
 
 
-def due_periods(form: ReportForm, today: datetime.date | None = None) -> list[Period]:
-    """Every period of the form from its first year up to the current one, latest first."""
+def due_periods(form: ReportForm, today: datetime.date | None = None, years: set[int] | None = None) -> list[Period]:
+    """Every period of the form from its first year up to the current one within the plans' terms, latest first.
+
+    ``years`` are the plans' years (:func:`programs.selectors.plan_years`), read when not given.
+    """
     today = today or timezone.localdate()
+    years = plan_years() if years is None else years
     last_year = min(today.year, form.last_year or today.year)
     periods = [
         period
         for year in range(form.first_year, last_year + 1)
+        if years is None or year in years
         for period in Period.all_in_year(year, form.period_type)
         if period.start <= today
     ]
     return sorted(periods, key=lambda p: (p.end, p.start), reverse=True)
+
+
+def period_entry_refusal(form: ReportForm, period: Period, today: datetime.date | None = None) -> str | None:
+    """Why no draft of ``form`` may be opened for ``period``, or None when it may.
+
+    A period opens within the form's years and an action plan's term, once it has begun (or up to
+    ``form.early_entry_days`` before, for forms such as next year's plan).
+    """
+    today = today or timezone.localdate()
+    if period.year < form.first_year or (form.last_year and period.year > form.last_year):
+        return gettext("Biểu mẫu “%(form)s” không áp dụng cho năm %(year)s.") % {"form": form, "year": period.year}
+    years = plan_years()
+    if years is not None and period.year not in years:
+        return gettext("Năm %(year)s nằm ngoài nhiệm kỳ của Chương trình hành động.") % {"year": period.year}
+    if period.start - datetime.timedelta(days=form.early_entry_days) > today:
+        return gettext("Kỳ %(period)s chưa bắt đầu; chưa nhập được báo cáo cho kỳ này.") % {"period": period}
+    return None
 
 
 class _SubmissionStatus:
@@ -189,9 +213,10 @@ def inbox_unit_and_forms(officer) -> tuple[Unit, list[ReportForm]]:
 
 
 def inbox_entries(unit: Unit, forms: list[ReportForm], today: datetime.date | None = None) -> list[tuple]:
-    """(form, period) pairs due from ``unit``, latest first (no query)."""
+    """(form, period) pairs due from ``unit``, latest first (one query, for the plans' terms)."""
     today = today or timezone.localdate()
-    pairs = [(form, period) for form in forms for period in due_periods(form, today)]
+    years = plan_years()
+    pairs = [(form, period) for form in forms for period in due_periods(form, today, years)]
     return sorted(pairs, key=lambda pair: (pair[1].end, -pair[0].order, pair[0].code), reverse=True)
 
 

@@ -19,7 +19,14 @@ from reports.periods import Period
 from reports.submissions.bulk import insert_history, upsert_rows
 from reports.submissions.mail import mail_after_commit, reviewer_emails, submitter_emails
 from reports.submissions.rules import check_rows
-from reports.submissions.selectors import as_period, form_indicators_of, row_units, stored_values, typed_value
+from reports.submissions.selectors import (
+    as_period,
+    form_indicators_of,
+    period_entry_refusal,
+    row_units,
+    stored_values,
+    typed_value,
+)
 from reports.submissions.validation import Problem, display_value, parse_value
 from reports.targets import incremental
 
@@ -81,10 +88,14 @@ def submission_get_or_create(*, form, unit, period, by) -> Submission:
         raise ValidationError(_("Kỳ %(period)s không phải kỳ của biểu mẫu “%(form)s”.") % {"period": period, "form": form})
     if unit.kind != form.submitter_kind:
         raise ValidationError(_("%(unit)s không phải đơn vị gửi biểu mẫu “%(form)s”.") % {"unit": unit, "form": form})
-    if period.year < form.first_year or (form.last_year and period.year > form.last_year):
-        raise ValidationError(_("Biểu mẫu “%(form)s” không áp dụng cho năm %(year)s.") % {"form": form, "year": period.year})
     if not Submission(form=form, unit=unit, period=str(period), year=period.year).is_viewable_by(by):
         raise ValidationError(_("Bạn không có quyền với báo cáo này."), code="forbidden")
+    existing = Submission.objects.filter(form=form, unit=unit, period=str(period)).first()
+    if existing is not None:  # opened before (or made in the admin): the gate is for new drafts only
+        return existing
+    refusal = period_entry_refusal(form, period)
+    if refusal:
+        raise ValidationError(refusal, code="period_closed")
     with transaction.atomic():
         submission, _created = Submission.objects.get_or_create(
             form=form, unit=unit, period=str(period), defaults={"year": period.year, "updated_by": by}
@@ -255,14 +266,17 @@ def submission_submit(*, submission: Submission, by) -> Submission:
         return submission
 
 
-def submission_return(*, submission: Submission, by, reason: str) -> Submission:
-    """Send a submitted form back to its unit with a reason (required)."""
+def submission_return(*, submission: Submission, by, reason: str, expected_version: int | None = None) -> Submission:
+    """Send a submitted form back to its unit with a reason (required).
+
+    ``expected_version`` is the version the reviewer saw; a later one is refused (see ``_require_review``).
+    """
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Cần ghi lý do trả lại."), code="reason_required")
     with transaction.atomic():
         submission = _lock(submission)
-        _require_review(submission, by, SubmissionStatus.SUBMITTED)
+        _require_review(submission, by, SubmissionStatus.SUBMITTED, expected_version)
         submission.returned_at, submission.returned_by, submission.return_reason = timezone.now(), by, reason
         _finish(submission, by, SubmissionStatus.RETURNED, ["returned_at", "returned_by", "return_reason"])
         mail_after_commit(
@@ -275,11 +289,15 @@ def submission_return(*, submission: Submission, by, reason: str) -> Submission:
         return submission
 
 
-def submission_approve(*, submission: Submission, by) -> Submission:
-    """Approve a submitted form: its values are locked."""
+def submission_approve(*, submission: Submission, by, expected_version: int | None = None) -> Submission:
+    """Approve a submitted form: its values are locked.
+
+    ``expected_version`` is the version the reviewer saw; a later one is refused, so no one approves
+    values they never saw (see ``_require_review``).
+    """
     with transaction.atomic():
         submission = _lock(submission)
-        _require_review(submission, by, SubmissionStatus.SUBMITTED)
+        _require_review(submission, by, SubmissionStatus.SUBMITTED, expected_version)
         submission.approved_at, submission.approved_by = timezone.now(), by
         _finish(submission, by, SubmissionStatus.APPROVED, ["approved_at", "approved_by"])
         mail_after_commit(
@@ -291,14 +309,14 @@ def submission_approve(*, submission: Submission, by) -> Submission:
         return submission
 
 
-def submission_reopen(*, submission: Submission, by, reason: str) -> Submission:
+def submission_reopen(*, submission: Submission, by, reason: str, expected_version: int | None = None) -> Submission:
     """Unlock an approved form for correction (a draft again); values changed afterwards are flagged."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Cần ghi lý do mở lại."), code="reason_required")
     with transaction.atomic():
         submission = _lock(submission)
-        _require_review(submission, by, SubmissionStatus.APPROVED)
+        _require_review(submission, by, SubmissionStatus.APPROVED, expected_version)
         submission.reopened_at, submission.reopened_by, submission.reopen_reason = timezone.now(), by, reason
         _finish(submission, by, SubmissionStatus.DRAFT, ["reopened_at", "reopened_by", "reopen_reason"])
         mail_after_commit(
@@ -311,9 +329,16 @@ def submission_reopen(*, submission: Submission, by, reason: str) -> Submission:
         return submission
 
 
-def _require_review(submission: Submission, by, status: str):
+def _require_review(submission: Submission, by, status: str, expected_version: int | None = None):
     if not submission.is_reviewable_by(by):
         raise ValidationError(_("Chỉ cán bộ tỉnh mới được trả lại, duyệt hoặc mở lại báo cáo."), code="forbidden")
+    if expected_version is not None and expected_version != submission.version:
+        # Checked before the status: a report returned, changed and resubmitted since is SUBMITTED again.
+        raise ValidationError(
+            _("Báo cáo đã thay đổi từ khi bạn mở trang (bạn xem phiên bản %(seen)s, nay là %(now)s). "
+              "Hãy tải lại trang, xem lại số liệu rồi làm lại.") % {"seen": expected_version, "now": submission.version},
+            code="stale",
+        )
     if submission.status != status:
         raise ValidationError(
             _("Báo cáo đang ở trạng thái “%(status)s”: không thể làm việc này.")

@@ -49,6 +49,8 @@ def resolve_submission(request, form_code: str, unit_code: str, period_text: str
         .first()
     )
     if submission is None:
+        if selectors.period_entry_refusal(form, period):
+            raise Http404  # a period not open for entry has no page until a draft exists
         submission = Submission(form=form, unit=unit, period=str(period), year=period.year, version=0)
     else:
         submission.form, submission.unit = form, unit
@@ -155,11 +157,12 @@ class GridView(ScopedViewMixin, TemplateView):
     def get_context_data(self, posted=None, **kwargs):
         context = super().get_context_data(**kwargs)
         user, submission = self.request.user, self.submission
-        total = selectors.row_units(self.form, self.unit, self.period).count()
+        read_scope = submission.row_read_scope_for(user)  # a commune officer: the own commune's rows only
+        total = selectors.row_units(self.form, read_scope, self.period).count()
         paginator = Paginator(range(total), GRID_PAGE_SIZE)
         page = paginator.get_page(self.request.POST.get("page") or self.request.GET.get("page"))
         grid = selectors.grid_rows(
-            self.form, self.unit, self.period, offset=(page.number - 1) * GRID_PAGE_SIZE, limit=GRID_PAGE_SIZE,
+            self.form, read_scope, self.period, offset=(page.number - 1) * GRID_PAGE_SIZE, limit=GRID_PAGE_SIZE,
             total=total,
         )
         editable = submission.is_editable_by(user)
@@ -225,6 +228,8 @@ class _ActionView(ScopedViewMixin, View):
     """POST one workflow step on the submission of the URL, then back to the grid."""
 
     needs_reason = False
+    # Review steps carry the version the reviewer's page showed; a stale page is refused.
+    carries_version = False
 
     def post(self, request, form, unit, period):
         _form, _unit, _period, submission = resolve_submission(request, form, unit, period)
@@ -232,6 +237,12 @@ class _ActionView(ScopedViewMixin, View):
             raise Http404
         grid_url = reverse("reports:grid", args=[form, unit, period])
         kwargs = {"submission": submission, "by": request.user}
+        if self.carries_version:
+            try:
+                kwargs["expected_version"] = int(request.POST.get("version", ""))
+            except ValueError:
+                messages.error(request, _("Trang đã cũ (không rõ phiên bản báo cáo bạn đã xem); hãy tải lại trang."))
+                return redirect(grid_url)
         if self.needs_reason:
             reason_form = ReasonForm(request.POST)
             if not reason_form.is_valid():
@@ -254,17 +265,20 @@ class SubmitView(_ActionView):
 
 
 class ReturnView(_ActionView):
+    carries_version = True
     needs_reason = True
     act = staticmethod(services.submission_return)
     done_message = gettext_lazy("Đã trả lại báo cáo.")
 
 
 class ApproveView(_ActionView):
+    carries_version = True
     act = staticmethod(services.submission_approve)
     done_message = gettext_lazy("Đã duyệt báo cáo.")
 
 
 class ReopenView(_ActionView):
+    carries_version = True
     needs_reason = True
     act = staticmethod(services.submission_reopen)
     done_message = gettext_lazy("Đã mở lại báo cáo.")
@@ -328,7 +342,11 @@ class HistoryView(_HistoryMixin, TemplateView):
         form, unit, period, submission = resolve_submission(self.request, kwargs["form"], kwargs["unit"], kwargs["period"])
         if submission.pk is None:
             raise Http404
-        records = self.records().filter(submission_id=submission.pk)[:2000]
+        records = self.records().filter(submission_id=submission.pk)
+        read_scope = submission.row_read_scope_for(self.request.user)
+        if read_scope != submission.unit:
+            records = records.filter(unit_id__in=Unit.objects.within(read_scope).values("pk"))
+        records = records[:2000]
         steps = submission.history.select_related("history_user").order_by("-history_date")[:200]
         context.update(form=form, unit=unit, period=period, submission=submission,
                        changes=self.changes(records), steps=steps)
@@ -342,7 +360,7 @@ class CellHistoryView(_HistoryMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form, unit, period, submission = resolve_submission(self.request, kwargs["form"], kwargs["unit"], kwargs["period"])
         row = Unit.objects.filter(code=kwargs["row"]).first()
-        if row is None or not row.is_within(unit):
+        if row is None or not row.is_within(unit) or not row.is_within(submission.row_read_scope_for(self.request.user)):
             raise Http404
         records = self.records().filter(indicator__code=kwargs["indicator"], unit=row, period=str(period))
         context.update(form=form, unit=unit, period=period, submission=submission, row=row,

@@ -3,6 +3,8 @@
 Imported at the end of ``reports/models.py`` so they belong to the ``reports`` app (tables unchanged).
 """
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mattran.models import Unit
@@ -65,6 +67,19 @@ class IndicatorAggregate(models.Model):
         return f"{self.indicator.code} · {self.unit.code} · {self.period}"
 
 
+class ComputationRunQuerySet(models.QuerySet):
+    def claim_dirty_years(self, *, kind: str, lost_after) -> list[int]:
+        """The dirty years of ``kind`` with no run queued, or one queued longer than ``lost_after``
+        ago and taken as lost; each is marked queued now (the caller queues its run)."""
+        now = timezone.now()
+        runs = self.filter(kind=kind, dirty=True).filter(
+            Q(last_enqueued_at__isnull=True) | Q(last_enqueued_at__lt=now - lost_after)
+        )
+        years = list(runs.order_by("year").values_list("year", flat=True))
+        self.filter(kind=kind, year__in=years).update(last_enqueued_at=now)
+        return years
+
+
 class ComputationRun(models.Model):
     """The run record of a (kind, year) computation: dirty flag, STARTED/DONE, progress."""
 
@@ -81,6 +96,8 @@ class ComputationRun(models.Model):
     attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
     task_id = models.CharField(_("mã tác vụ"), max_length=64, blank=True)
     error = models.TextField(_("lỗi"), blank=True)
+
+    objects = ComputationRunQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lần tính")

@@ -11,7 +11,6 @@ import logging
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from mattran import queue
@@ -132,21 +131,9 @@ def dirty_years() -> list[int]:
 REQUEUE_AFTER = timedelta(minutes=10)
 
 
-def dirty_years_claim(kind: str) -> list[int]:
-    """The dirty years of the ``kind`` run records with no run queued (or one queued long ago and
-    lost), marked as queued now; the caller queues them (targets here, emulation scores too)."""
-    now = timezone.now()
-    runs = ComputationRun.objects.filter(kind=kind, dirty=True).filter(
-        Q(last_enqueued_at__isnull=True) | Q(last_enqueued_at__lt=now - REQUEUE_AFTER)
-    )
-    years = list(runs.order_by("year").values_list("year", flat=True))
-    ComputationRun.objects.filter(kind=kind, year__in=years).update(last_enqueued_at=now)
-    return years
-
-
 def dirty_years_requeue() -> list[int]:
     """The beat's job: queue every dirty year that has no run queued (or one queued long ago and lost)."""
-    years = dirty_years_claim(RUN_KIND)
+    years = ComputationRun.objects.claim_dirty_years(kind=RUN_KIND, lost_after=REQUEUE_AFTER)
     for year in years:
         enqueue_year_recompute(year)
     return years

@@ -118,3 +118,14 @@ def make_world(communes: int = 2, areas_per_commune: int = 2) -> World:
 def cells(world: World, data: dict) -> dict:
     """{(unit, indicator code): raw} → the {(unit id, indicator id): raw} that values_save takes."""
     return {(unit.pk, world.indicators[code].pk): raw for (unit, code), raw in data.items()}
+
+
+def monthly_draft_filled(world: World, period: str = "2019-05"):
+    """The district's monthly draft for ``period`` with every cell saved (ready to submit)."""
+    from reports.submissions.services import submission_get_or_create, values_save
+
+    submission = submission_get_or_create(form=world.monthly, unit=world.district, period=period, by=world.officer)
+    data = {(c.pk, world.indicators[code].pk): "1" for c in world.communes
+            for code in ("quy_vnn_thu", "quy_vnn_chi", "hoa_giai_vu", "hoa_giai_thanh")}
+    assert values_save(submission=submission, values=data, by=world.officer, expected_version=submission.version).saved
+    return submission

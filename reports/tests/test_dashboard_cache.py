@@ -34,8 +34,9 @@ def _target_row(html, code):
 
 
 def test_a_cached_dashboard_costs_at_most_two_queries_and_shows_the_same_page(client):
-    """Given a dashboard just rendered, when the same user opens it again, then at most 2 queries (the
-    user, the data version) serve the same page, whatever the number of districts."""
+    """Given a dashboard just rendered, when the same user opens it again, then at most 3 queries (the
+    session, the user, the data version) serve the same page, whatever the number of districts.
+    (Sessions are read from the database so that a cache outage signs no one out.)"""
     w = world(districts=2)
     fill_figures(w["province"], list(w["province"].children.all()))
     login(client, w["staff"])
@@ -43,15 +44,15 @@ def test_a_cached_dashboard_costs_at_most_two_queries_and_shows_the_same_page(cl
     assert _hit(first) is False
     count, second = count_queries(client, {"year": 2019}, cold=False)
     assert _hit(second) == "response"
-    assert count <= 2
+    assert count <= 3
     assert _main(second.content.decode()) == _main(first.content.decode())
     assert "96,0%" not in _target_row(second.content.decode(), "ngay_hoi_kdc")  # the province's own 90%
     assert "90,0%" in _target_row(second.content.decode(), "ngay_hoi_kdc")
 
 
 def test_another_user_of_the_same_scope_shares_the_main_part_only(client, django_user_model):
-    """Given staff A's page cached, staff B (same province scope) gets the shared main part (3 queries
-    at most: user, officer with unit, data version) inside a page of their own: B's name, not A's."""
+    """Given staff A's page cached, staff B (same province scope) gets the shared main part (4 queries
+    at most: session, user, officer with unit, data version) inside a page of their own: B's name, not A's."""
     from mattran.models import Officer
 
     w = world(districts=2)
@@ -64,10 +65,10 @@ def test_another_user_of_the_same_scope_shares_the_main_part_only(client, django
     client.get(reverse("home"))  # the session, as a real browser would have it
     count, second = count_queries(client, {"year": 2019}, cold=False)
     assert _hit(second) == "main"
-    assert count <= 3
+    assert count <= 4
     html = second.content.decode()
     assert _main(html) == _main(first)
-    assert ">tinh.hai · " in html and f">{w['staff'].username} · " not in html
+    assert '>tinh.hai<span class="nav-unit">' in html and f'>{w["staff"].username}<span class="nav-unit">' not in html
 
 
 def test_the_users_cached_page_carries_a_fresh_csrf_token_that_works(client):

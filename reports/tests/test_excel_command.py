@@ -102,3 +102,29 @@ def test_an_unknown_form_or_a_wrong_period_is_refused(tmp_path, units, officer):
     t.form("xls_xep_loai_bctmt")
     with pytest.raises(CommandError, match="2019-11"):
         run(path, period="2019-11")
+
+
+def test_a_file_of_20001_rows_is_refused_for_its_size_not_its_duplicates(tmp_path, units, officer):
+    """The row limit counts rows, duplicates included: the first row past 20,000 is named."""
+    t.form("xls_xep_loai_bctmt")
+    keys = ["c1a1", "c1a2", "c2a1", "c2a2", "c1"]
+    path = sheet(tmp_path, units, [(keys[n % 5], "Tốt") for n in range(20_001)])
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="1 lỗi"):
+        call_command("import_values", str(path), "--form", "xls_xep_loai_bctmt", "--period", "2019", "--as", "huyen1",
+                     stdout=out, stderr=err)
+    assert err.getvalue().strip() == "Dòng 20002: tệp có quá 20,000 dòng số liệu; tối đa 20,000 dòng mỗi lần nhập."
+    assert "Đã đọc 20001 dòng" in out.getvalue()
+    assert DataValue.objects.count() == 0
+
+
+def test_a_utf16_csv_is_refused_with_the_encoding_message(tmp_path, units, officer):
+    t.form("xls_xep_loai_bctmt")
+    path = tmp_path / "xep_loai.csv"
+    path.write_text(f"ma_don_vi,xep_loai_bctmt\n{units['c1a1'].code},Tốt\n", encoding="utf-16")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_values", str(path), "--form", "xls_xep_loai_bctmt", "--period", "2019", "--as", "huyen1",
+                     stdout=io.StringIO(), stderr=err)
+    assert err.getvalue().strip() == "Tệp CSV phải được lưu với bảng mã UTF-8."

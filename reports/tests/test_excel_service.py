@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from mattran.spreadsheets import read_table
 from reports.models import DataValue, Submission
 from reports.periods import Period
-from reports.spreadsheets.files import read_table
 from reports.spreadsheets.importing import StaleImport, import_apply, import_prepare
 from reports.spreadsheets.template import template_build
 from reports.tests import excel_tree as t

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from mattran.tests.mail_backends import FlakyBackend
 from reports.models import Submission, SubmissionStatus
-from reports.submissions.services import submission_get_or_create, values_save
-from reports.tests.factories import make_world
+from reports.tests.factories import make_world, monthly_draft_filled
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +19,7 @@ def world(settings):
     world = make_world()
     world.staff.email = "tinh@example.org"
     world.staff.save()
-    submission = submission_get_or_create(form=world.monthly, unit=world.district, period="2019-05", by=world.officer)
-    cells = {(c.pk, world.indicators[code].pk): "1" for c in world.communes
-             for code in ("quy_vnn_thu", "quy_vnn_chi", "hoa_giai_vu", "hoa_giai_thanh")}
-    assert values_save(submission=submission, values=cells, by=world.officer, expected_version=submission.version).saved
-    world.submission = submission
+    world.submission = monthly_draft_filled(world)
     return world
 
 

@@ -222,3 +222,33 @@ def test_submissions_and_values_edited_in_the_admin_make_their_year_dirty(festiv
     request.user = admin_user
     django_admin.site._registry[Submission].save_model(request, submission, form=None, change=True)
     assert runs.dirty_years() == [YEAR]
+
+
+def test_a_run_that_dies_midway_leaves_its_year_dirty_and_the_beat_redoes_it(festival_2019):
+    """The database goes away after the first target: the run stops with the year still dirty
+    (never half-written results shown as clean), and the beat's job recomputes it in full."""
+    from django.db import OperationalError
+
+    from reports.tasks import recompute_dirty_years
+
+    runs.year_recompute(year=YEAR)
+    clean = sorted(TargetResult.objects.values_list("target__code", "unit__code", "numerator", "denominator"))
+    real = runs.target_results_compute
+    calls = []
+
+    def failing(**kwargs):
+        calls.append(kwargs["target"].code)
+        if len(calls) == 2:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(**kwargs)
+
+    with mock.patch.object(runs, "target_results_compute", failing), pytest.raises(OperationalError):
+        runs.year_recompute(year=YEAR)
+    run = ComputationRun.objects.get(kind=constants.RUN_KIND, year=YEAR)
+    assert run.status == RunStatus.STARTED and run.dirty is True
+    assert runs.dirty_years() == [YEAR]
+
+    assert recompute_dirty_years.delay().get() == [YEAR]
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and run.dirty is False
+    assert sorted(TargetResult.objects.values_list("target__code", "unit__code", "numerator", "denominator")) == clean

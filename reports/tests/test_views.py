@@ -96,6 +96,9 @@ def test_a_festival_date_warning_is_confirmed_from_the_page(client, world):
 
 
 def test_the_workflow_buttons_submit_return_approve_reopen(client, world, django_capture_on_commit_callbacks):
+    def seen():  # the version the grid shows in each review form
+        return Submission.objects.get().version
+
     client.force_login(world.officer)
     client.post(grid_url(world), post_cells(world, full_month(world), 0))
     with django_capture_on_commit_callbacks(execute=True):
@@ -103,19 +106,50 @@ def test_the_workflow_buttons_submit_return_approve_reopen(client, world, django
     assert Submission.objects.get().status == SubmissionStatus.SUBMITTED and len(mail.outbox) == 1
     client.force_login(world.staff)
     assert "Trả lại" in client.get(grid_url(world)).content.decode()
-    client.post(grid_url(world, name="return"), {"reason": ""})
+    client.post(grid_url(world, name="return"), {"reason": "", "version": seen()})
     assert Submission.objects.get().status == SubmissionStatus.SUBMITTED
-    client.post(grid_url(world, name="return"), {"reason": "Thiếu"})
+    client.post(grid_url(world, name="return"), {"reason": "Thiếu", "version": seen()})
     assert Submission.objects.get().status == SubmissionStatus.RETURNED
     client.force_login(world.officer)
     client.post(grid_url(world, name="submit"))
     client.force_login(world.staff)
-    client.post(grid_url(world, name="approve"))
+    client.post(grid_url(world, name="approve"), {"version": seen()})
     assert Submission.objects.get().status == SubmissionStatus.APPROVED
     page = client.get(grid_url(world)).content.decode()
     assert "Mở lại để sửa" in page and "disabled" in page
-    client.post(grid_url(world, name="reopen"), {"reason": "Sửa quỹ"})
+    client.post(grid_url(world, name="reopen"), {"reason": "Sửa quỹ", "version": seen()})
     assert Submission.objects.get().status == SubmissionStatus.DRAFT
+
+
+def test_a_reviewer_pressing_approve_on_a_stale_page_is_refused_and_asked_to_reload(client, world):
+    """Reviewer A opens the submitted report; B returns it; the district changes a cell to 999 and
+    resubmits; A presses "Duyệt" on the old page: refused, the values A never saw stay unapproved."""
+    client.force_login(world.officer)
+    client.post(grid_url(world), post_cells(world, full_month(world), 0))
+    client.post(grid_url(world, name="submit"))
+    client.force_login(world.staff)
+    page = client.get(grid_url(world)).content.decode()
+    seen = Submission.objects.get().version
+    assert page.count(f'name="version" value="{seen}"') >= 3  # the grid, approve and return forms
+
+    submission_return(submission=Submission.objects.get(), by=world.staff, reason="Thiếu")  # reviewer B
+    client.force_login(world.officer)
+    changed = full_month(world) | {(world.communes[0], "hoa_giai_vu"): "999", (world.communes[0], "hoa_giai_thanh"): "1"}
+    client.post(grid_url(world), post_cells(world, changed, Submission.objects.get().version))
+    client.post(grid_url(world, name="submit"))
+    assert Submission.objects.get().status == SubmissionStatus.SUBMITTED
+
+    client.force_login(world.staff)
+    response = client.post(grid_url(world, name="approve"), {"version": seen}, follow=True)
+    assert Submission.objects.get().status == SubmissionStatus.SUBMITTED
+    assert "Hãy tải lại trang" in response.content.decode()
+    response = client.post(grid_url(world, name="return"), {"version": seen, "reason": "Cũ"}, follow=True)
+    assert Submission.objects.get().status == SubmissionStatus.SUBMITTED and "Hãy tải lại trang" in response.content.decode()
+    assert client.post(grid_url(world, name="approve")).status_code == 302  # no version at all: refused too
+    assert Submission.objects.get().status == SubmissionStatus.SUBMITTED
+
+    client.post(grid_url(world, name="approve"), {"version": Submission.objects.get().version})
+    assert Submission.objects.get().status == SubmissionStatus.APPROVED
 
 
 def test_submitting_with_missing_rows_shows_each_row(client, world):
@@ -129,7 +163,7 @@ def test_submitting_with_missing_rows_shows_each_row(client, world):
 def test_a_commune_officer_opens_the_district_grid_and_fills_only_their_rows(client, world):
     client.force_login(world.commune_officer)
     html = client.get(grid_url(world)).content.decode()
-    assert html.count(" disabled>") == 4  # the other commune's four cells
+    assert html.count(" disabled>") == 0 and world.communes[1].name not in html  # the other commune is not shown
     assert "Gửi báo cáo" not in html
     client.post(grid_url(world), post_cells(world, {(world.communes[0], "hoa_giai_vu"): "2"}, 0))
     assert DataValue.objects.get().unit == world.communes[0]
@@ -220,6 +254,24 @@ def test_provincial_staff_see_the_review_queue(client, world):
     assert list(response.context["queue"]) == [submission]
     codes = {item.form.code for item in response.context["items"] if item.form.code.startswith("t_")}
     assert codes == {"t_xl", "t_kh"}
+
+
+@time_machine.travel(datetime.datetime(2019, 7, 20, 9, 0), tick=False)
+def test_the_inbox_shows_submissions_whose_submitter_or_returner_is_unknown(client, world):
+    """Records made in the admin, by bulk tools or the bench generator have no submitted_by or returned_by;
+    the inbox lists them with a dash instead of answering 500."""
+    sent = submission_get_or_create(form=world.monthly, unit=world.district, period="2019-05", by=world.officer)
+    returned = submission_get_or_create(form=world.monthly, unit=world.district, period="2019-04", by=world.officer)
+    Submission.objects.filter(pk=sent.pk).update(status=SubmissionStatus.SUBMITTED, submitted_by=None,
+                                                 submitted_at=datetime.datetime(2019, 6, 1, tzinfo=datetime.UTC))
+    Submission.objects.filter(pk=returned.pk).update(status=SubmissionStatus.RETURNED, returned_by=None,
+                                                     return_reason="Thiếu số liệu")
+    client.force_login(world.staff)
+    response = client.get(reverse("reports:inbox"))
+    assert response.status_code == 200 and list(response.context["queue"]) == [Submission.objects.get(pk=sent.pk)]
+    client.force_login(world.officer)
+    response = client.get(reverse("reports:inbox"))
+    assert response.status_code == 200 and "Thiếu số liệu" in response.content.decode()
 
 
 @time_machine.travel(datetime.datetime(2019, 6, 10, 9, 0), tick=False)

@@ -8,7 +8,6 @@ import socket
 
 import pytest
 
-from mattran.celery import app
 from mattran.models import OfficerRole, Unit, UnitKind
 from reports.models import ComputationRun, RunStatus, Submission, SubmissionStatus, TargetResult
 from reports.submissions import services
@@ -46,23 +45,6 @@ def data():
     TargetResult.objects.all().delete()
     ComputationRun.objects.all().delete()
     return {"province": province, "clean": clean}
-
-
-@pytest.fixture
-def publish_to():
-    """Make this test process queue tasks on a real broker instead of running them eagerly."""
-    keys = ("task_always_eager", "broker_url", "broker_write_url", "broker_read_url")
-    saved = {key: app.conf[key] for key in keys}
-
-    def switch(url):
-        app.conf.update(task_always_eager=False, broker_url=url, broker_write_url=url, broker_read_url=url)
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    yield switch
-    app.conf.update(saved)
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 @pytest.fixture

@@ -31,8 +31,16 @@ class Command(BaseCommand):
             units = Unit.objects.filter(code=unit)
             if not units.exists():
                 raise CommandError(_("Không có đơn vị mã “%(code)s”.") % {"code": unit})
-        result = compute_targets.delay(year)
-        if not compute_targets.app.conf.task_always_eager:
+        if compute_targets.app.conf.task_always_eager:
+            compute_targets.apply(args=[year], throw=True)
+        else:
+            try:
+                result = compute_targets.apply_async(args=[year], retry=False)
+            except Exception as error:  # noqa: BLE001 - kombu raises many kinds; the message names it
+                raise CommandError(
+                    _("Không gửi được việc tính lại năm %(year)s tới Celery (%(error)s); kiểm tra Redis.")
+                    % {"year": year, "error": error}
+                ) from error
             self.stderr.write(_("Đã gửi việc tính lại năm %(year)s, đang chờ kết quả…") % {"year": year})
             self.wait_for(year, result.id)
         rows = (

@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from mattran.spreadsheets import MAX_BYTES, SpreadsheetError, read_table
 from reports.models import ReportForm
 from reports.periods import Period
-from reports.spreadsheets.files import MAX_BYTES, SpreadsheetError, read_table
 from reports.spreadsheets.importing import import_apply, import_prepare
 
 
