@@ -27,7 +27,7 @@ DECLARED_WHEN_LYING = 1024 * 1024
 _ROW = '<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>05971</t></is></c><c r="B{n}" t="inlineStr"><is><t>KDC</t></is></c></row>'
 _SERVICE_CALL = (
     "import django, sys; django.setup();"
-    "from pathlib import Path; from mattran.services import AreaImportError, areas_import;\n"
+    "from pathlib import Path; from mattran.area_import import AreaImportError, areas_import;\n"
     "path = Path(sys.argv[1])\n"
     "try:\n    areas_import(name=path.name, content=path.read_bytes())\n"
     "except AreaImportError as error:\n    print(error.errors[0]); sys.exit(1)\n"

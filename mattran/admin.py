@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import area_uploads, services
+from . import area_import, area_uploads, services
 from .forms import AreaFileForm
 from .models import Officer, PendingTask, Unit, UnitKind
 
@@ -251,8 +251,8 @@ class UnitAdmin(SimpleHistoryAdmin):
                 self.message_user(request, _("Phiên xem trước đã hết; hãy tải tệp lên lại."), messages.ERROR)
                 return redirect("admin:mattran_unit_import_areas")
             try:
-                result = services.areas_import(name=kept[0], content=kept[1], by=request.user)
-            except services.AreaImportError as error:
+                result = area_import.areas_import(name=kept[0], content=kept[1], by=request.user)
+            except area_import.AreaImportError as error:
                 context.update(form=AreaFileForm(), errors=error.errors)
                 return render(request, "admin/mattran/unit/import_areas.html", context)
             self.message_user(request, str(result), messages.SUCCESS)
@@ -265,8 +265,8 @@ class UnitAdmin(SimpleHistoryAdmin):
             upload = form.cleaned_data["file"]
             content = upload.read()
             try:
-                preview = services.areas_import(name=upload.name, content=content, dry_run=True)
-            except services.AreaImportError as error:
+                preview = area_import.areas_import(name=upload.name, content=content, dry_run=True)
+            except area_import.AreaImportError as error:
                 context.update(form=form, errors=error.errors)
                 return render(request, "admin/mattran/unit/import_areas.html", context)
             token = area_uploads.pending_keep(request, name=upload.name, content=content)

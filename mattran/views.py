@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from . import area_uploads, selectors, services
+from . import area_import, area_uploads, selectors
 from .access import ScopedViewMixin, officer_of, visible_units
 from .forms import AreaFileForm
 from .models import OfficerRole, Unit, UnitKind
@@ -106,8 +106,8 @@ class AreaUploadView(ScopedViewMixin, View):
                 messages.error(request, _("Phiên xem trước đã hết; hãy tải tệp lên lại."))
                 return redirect("units:upload_areas")
             try:
-                result = services.areas_import(name=kept[0], content=kept[1], by=request.user, scope=district)
-            except services.AreaImportError as error:
+                result = area_import.areas_import(name=kept[0], content=kept[1], by=request.user, scope=district)
+            except area_import.AreaImportError as error:
                 return self.render(errors=error.errors)
             messages.success(request, str(result))
             return redirect("units:detail", code=district.code)
@@ -117,8 +117,8 @@ class AreaUploadView(ScopedViewMixin, View):
         upload = form.cleaned_data["file"]
         content = upload.read()
         try:
-            preview = services.areas_import(name=upload.name, content=content, dry_run=True, scope=district)
-        except services.AreaImportError as error:
+            preview = area_import.areas_import(name=upload.name, content=content, dry_run=True, scope=district)
+        except area_import.AreaImportError as error:
             return self.render(form=form, errors=error.errors)
         token = area_uploads.pending_keep(request, name=upload.name, content=content)
         return self.render(preview=preview, token=token, file_name=upload.name)

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from mattran.area_import import AreaImportError, areas_import
 from mattran.models import Unit, UnitKind
-from mattran.services import AreaImportError, areas_import
 from tests.factories import make_unit
 
 pytestmark = pytest.mark.django_db
