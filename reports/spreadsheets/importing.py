@@ -8,7 +8,6 @@ preview is refused at confirmation.
 from __future__ import annotations
 
 import datetime
-from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -21,6 +20,7 @@ from programs.models import RatingLevel, ValueType
 from reports.models import ReportForm, Submission
 from reports.periods import Period
 from reports.spreadsheets.data import form_columns, levels_of, same_value, submitting_unit_id
+from reports.spreadsheets.plan import Change, ImportPlan
 from reports.spreadsheets.template import CODE_HEADER, TEMPLATE_MARK
 from reports.submissions.rules import check_rows
 from reports.submissions.selectors import stored_values, typed_value
@@ -29,74 +29,6 @@ from reports.submissions.validation import display_value, parse_value
 HEADER_SEARCH_ROWS = 10
 IGNORED_HEADERS = {"ten_don_vi", "ten", "xa", "ten_xa", "ghi_chu"}
 _ESCAPED_START = ("'=", "'+", "'-", "'@", "'\t", "'\r")
-MAX_ERRORS_SHOWN = 200
-
-
-@dataclass
-class Change:
-    ref: str
-    unit_code: str
-    unit_name: str
-    indicator_code: str
-    indicator_name: str
-    old: str
-    new: str
-
-    @property
-    def kind(self) -> str:
-        if not self.old:
-            return "created"
-        return "cleared" if not self.new else "changed"
-
-
-@dataclass
-class ImportPlan:
-    """What an upload would change; JSON-safe so it can wait in the session until confirmed."""
-
-    form_code: str
-    period: str
-    rows_read: int = 0
-    changes: list[Change] = field(default_factory=list)
-    unchanged: int = 0
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    # submitting unit id (as text, for JSON) → [[row unit id, indicator id, raw], …] and expected version
-    cells: dict[str, list] = field(default_factory=dict)
-    versions: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def count(self, kind: str) -> int:
-        return sum(1 for change in self.changes if change.kind == kind)
-
-    @property
-    def created(self) -> int:
-        return self.count("created")
-
-    @property
-    def changed(self) -> int:
-        return self.count("changed")
-
-    @property
-    def cleared(self) -> int:
-        return self.count("cleared")
-
-    def error(self, message: str) -> None:
-        if len(self.errors) < MAX_ERRORS_SHOWN:
-            self.errors.append(message)
-        elif len(self.errors) == MAX_ERRORS_SHOWN:
-            self.errors.append(_("… và các lỗi khác (chỉ hiện %(n)s lỗi đầu).") % {"n": MAX_ERRORS_SHOWN})
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> ImportPlan:
-        data = dict(data)
-        data["changes"] = [Change(**c) for c in data.get("changes", [])]
-        return cls(**data)
 
 
 def _raw_of(value):

@@ -18,7 +18,8 @@ from mattran.models import Officer, Unit
 from mattran.spreadsheets import MAX_BYTES, SpreadsheetError, read_table
 from reports.models import ReportForm, Submission
 from reports.periods import Period
-from reports.spreadsheets.importing import ImportPlan, import_apply, import_prepare
+from reports.spreadsheets.importing import import_apply, import_prepare
+from reports.spreadsheets.plan import ImportPlan
 from reports.spreadsheets.template import template_build, template_filename
 
 SESSION_KEY = "excel_imports"
