@@ -13,6 +13,8 @@ Deadlines (``deadline_days`` counts days after the end of the period):
 * ``ke_hoach`` — 0: a year's plan is set early in the year and must be in by 31 December at the
   latest (the model counts days after the period only).
 """
+from typing import NamedTuple
+
 from django.apps import apps as live_apps
 
 from campaigns.loaders import link_indicators
@@ -62,31 +64,49 @@ MONTHLY_INDICATORS = [
     "tuyen_truyen_buoi", "tuyen_truyen_luot", "tap_huan_lop", "tap_huan_luot", "doi_ngoai",
 ]
 
-# code: (name, kind, period type, row kind, submitter kind, deadline days, order, [(indicator, required)])
+class FormSpec(NamedTuple):
+    """A report form of the catalogue, by field name (its code is the key it is listed under)."""
+
+    name: str
+    kind: str
+    period_type: str
+    row_kind: str
+    submitter_kind: str
+    deadline_days: int
+    order: int
+    items: list[tuple[str, bool]]  # (indicator code, required), in column order
+
+
 FORMS = {
-    "ngay_hoi": (
-        "Ngày hội Đại đoàn kết toàn dân tộc ở khu dân cư", "DATA", "YEARLY", "AREA", "DISTRICT", 0, 1,
-        [("ngay_hoi_to_chuc", True), ("ngay_hoi_ngay", False), ("ngay_hoi_le_va_hoi", False), ("ngay_hoi_bua_com", False)],
+    "ngay_hoi": FormSpec(
+        name="Ngày hội Đại đoàn kết toàn dân tộc ở khu dân cư", kind="DATA", period_type="YEARLY", row_kind="AREA", submitter_kind="DISTRICT",
+        deadline_days=0, order=1,
+        items=[("ngay_hoi_to_chuc", True), ("ngay_hoi_ngay", False), ("ngay_hoi_le_va_hoi", False), ("ngay_hoi_bua_com", False)],
     ),
-    "xep_loai_bctmt": (
-        "Xếp loại Ban công tác Mặt trận khu dân cư", "DATA", "YEARLY", "AREA", "DISTRICT", 15, 2,
-        [("xep_loai_bctmt", True)],
+    "xep_loai_bctmt": FormSpec(
+        name="Xếp loại Ban công tác Mặt trận khu dân cư", kind="DATA", period_type="YEARLY", row_kind="AREA", submitter_kind="DISTRICT",
+        deadline_days=15, order=2,
+        items=[("xep_loai_bctmt", True)],
     ),
-    "xep_loai_mttq_xa": (
-        "Xếp loại tổ chức Mặt trận cấp xã", "DATA", "YEARLY", "COMMUNE", "DISTRICT", 15, 3,
-        [("xep_loai_mttq", True)],
+    "xep_loai_mttq_xa": FormSpec(
+        name="Xếp loại tổ chức Mặt trận cấp xã", kind="DATA", period_type="YEARLY", row_kind="COMMUNE", submitter_kind="DISTRICT",
+        deadline_days=15, order=3,
+        items=[("xep_loai_mttq", True)],
     ),
-    "xep_loai_mttq_huyen": (
-        "Xếp loại tổ chức Mặt trận cấp huyện", "DATA", "YEARLY", "DISTRICT", "PROVINCE", 15, 4,
-        [("xep_loai_mttq", True)],
+    "xep_loai_mttq_huyen": FormSpec(
+        name="Xếp loại tổ chức Mặt trận cấp huyện", kind="DATA", period_type="YEARLY", row_kind="DISTRICT", submitter_kind="PROVINCE",
+        deadline_days=15, order=4,
+        items=[("xep_loai_mttq", True)],
     ),
-    "bao_cao_thang": (
-        "Báo cáo kết quả công tác Mặt trận hằng tháng", "DATA", "MONTHLY", "COMMUNE", "DISTRICT", 5, 5,
-        [(code, True) for code in MONTHLY_INDICATORS],
+    "bao_cao_thang": FormSpec(
+        name="Báo cáo kết quả công tác Mặt trận hằng tháng", kind="DATA", period_type="MONTHLY", row_kind="COMMUNE", submitter_kind="DISTRICT",
+        deadline_days=5, order=5,
+        items=[(code, True) for code in MONTHLY_INDICATORS],
     ),
-    "ke_hoach": (
-        "Kế hoạch năm giao cho cấp huyện", "PLAN", "YEARLY", "DISTRICT", "PROVINCE", 0, 6,
-        [("quy_vnn_thu", True), ("nha_ddk_xay_moi", True), ("nha_ddk_sua_chua", True), ("ho_thoat_ngheo", True)],
+    "ke_hoach": FormSpec(
+        name="Kế hoạch năm giao cho cấp huyện", kind="PLAN", period_type="YEARLY", row_kind="DISTRICT", submitter_kind="PROVINCE",
+        deadline_days=0, order=6,
+        items=[("quy_vnn_thu", True), ("nha_ddk_xay_moi", True), ("nha_ddk_sua_chua", True), ("ho_thoat_ngheo", True)],
     ),
 }
 
@@ -110,17 +130,17 @@ def load_forms(apps=live_apps):
     Indicator = apps.get_model("programs", "Indicator")
     # The data migration 0002 runs this on a model that predates early_entry_days (added by 0008).
     has_early_entry = any(f.name == "early_entry_days" for f in ReportForm._meta.get_fields())
-    for code, (name, kind, period_type, row_kind, submitter_kind, deadline, order, items) in FORMS.items():
+    for code, spec in FORMS.items():
         defaults = {
-            "name": name, "kind": kind, "period_type": period_type, "row_kind": row_kind,
-            "submitter_kind": submitter_kind, "deadline_days": deadline, "order": order,
+            "name": spec.name, "kind": spec.kind, "period_type": spec.period_type, "row_kind": spec.row_kind,
+            "submitter_kind": spec.submitter_kind, "deadline_days": spec.deadline_days, "order": spec.order,
             "first_year": 2016, "description": FORM_DESCRIPTIONS.get(code, ""),
         }
         if has_early_entry:
             defaults["early_entry_days"] = EARLY_ENTRY_DAYS.get(code, 0)
         form, _ = ReportForm.objects.update_or_create(code=code, defaults=defaults)
-        codes = [indicator for indicator, _required in items]
-        for position, (indicator_code, required) in enumerate(items, start=1):
+        codes = [indicator for indicator, _required in spec.items]
+        for position, (indicator_code, required) in enumerate(spec.items, start=1):
             FormIndicator.objects.update_or_create(
                 form=form, indicator=Indicator.objects.get(code=indicator_code),
                 defaults={"order": position, "required": required},
