@@ -271,22 +271,15 @@ def submission_return(*, submission: Submission, by, reason: str, expected_versi
 
     ``expected_version`` is the version the reviewer saw; a later one is refused (see ``_require_review``).
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Cần ghi lý do trả lại."), code="reason_required")
-    with transaction.atomic():
-        submission = _lock(submission)
-        _require_review(submission, by, SubmissionStatus.SUBMITTED, expected_version)
-        submission.returned_at, submission.returned_by, submission.return_reason = timezone.now(), by, reason
-        _finish(submission, by, SubmissionStatus.RETURNED, ["returned_at", "returned_by", "return_reason"])
-        mail_after_commit(
-            submission, submitter_emails(submission),
-            _("[MTTQ] Báo cáo “%(form)s” %(period)s của %(unit)s bị trả lại"),
-            _("%(by)s đã trả lại báo cáo “%(form)s” của %(unit)s, kỳ %(period)s, lúc %(when)s.\nLý do: %(reason)s\n"
-              "Sửa và gửi lại: %(url)s"),
-            by, reason=reason,
-        )
-        return submission
+    reason = _required_reason(reason, _("Cần ghi lý do trả lại."))
+    return _review_step(
+        submission, by, expected_version, SubmissionStatus.SUBMITTED, SubmissionStatus.RETURNED,
+        {"returned_at": timezone.now(), "returned_by": by, "return_reason": reason},
+        _("[MTTQ] Báo cáo “%(form)s” %(period)s của %(unit)s bị trả lại"),
+        _("%(by)s đã trả lại báo cáo “%(form)s” của %(unit)s, kỳ %(period)s, lúc %(when)s.\nLý do: %(reason)s\n"
+          "Sửa và gửi lại: %(url)s"),
+        reason=reason,
+    )
 
 
 def submission_approve(*, submission: Submission, by, expected_version: int | None = None) -> Submission:
@@ -295,37 +288,44 @@ def submission_approve(*, submission: Submission, by, expected_version: int | No
     ``expected_version`` is the version the reviewer saw; a later one is refused, so no one approves
     values they never saw (see ``_require_review``).
     """
-    with transaction.atomic():
-        submission = _lock(submission)
-        _require_review(submission, by, SubmissionStatus.SUBMITTED, expected_version)
-        submission.approved_at, submission.approved_by = timezone.now(), by
-        _finish(submission, by, SubmissionStatus.APPROVED, ["approved_at", "approved_by"])
-        mail_after_commit(
-            submission, submitter_emails(submission),
-            _("[MTTQ] Báo cáo “%(form)s” %(period)s của %(unit)s đã được duyệt"),
-            _("%(by)s đã duyệt báo cáo “%(form)s” của %(unit)s, kỳ %(period)s, lúc %(when)s.\n%(url)s"),
-            by,
-        )
-        return submission
+    return _review_step(
+        submission, by, expected_version, SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED,
+        {"approved_at": timezone.now(), "approved_by": by},
+        _("[MTTQ] Báo cáo “%(form)s” %(period)s của %(unit)s đã được duyệt"),
+        _("%(by)s đã duyệt báo cáo “%(form)s” của %(unit)s, kỳ %(period)s, lúc %(when)s.\n%(url)s"),
+    )
 
 
 def submission_reopen(*, submission: Submission, by, reason: str, expected_version: int | None = None) -> Submission:
     """Unlock an approved form for correction (a draft again); values changed afterwards are flagged."""
+    reason = _required_reason(reason, _("Cần ghi lý do mở lại."))
+    return _review_step(
+        submission, by, expected_version, SubmissionStatus.APPROVED, SubmissionStatus.DRAFT,
+        {"reopened_at": timezone.now(), "reopened_by": by, "reopen_reason": reason},
+        _("[MTTQ] Báo cáo “%(form)s” %(period)s của %(unit)s được mở lại để sửa"),
+        _("%(by)s đã mở lại báo cáo “%(form)s” của %(unit)s, kỳ %(period)s, lúc %(when)s.\nLý do: %(reason)s\n"
+          "Các số liệu sửa từ nay sẽ được đánh dấu “đã sửa sau khi duyệt”. %(url)s"),
+        reason=reason,
+    )
+
+
+def _required_reason(reason: str, message) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError(_("Cần ghi lý do mở lại."), code="reason_required")
+        raise ValidationError(message, code="reason_required")
+    return reason
+
+
+def _review_step(submission, by, expected_version, from_status, to_status, stamps: dict, subject, body, reason=""):
+    """One review step in a transaction: lock, check (reviewer, version, status), stamp who and
+    when, move to ``to_status`` and tell the submitters after the commit."""
     with transaction.atomic():
         submission = _lock(submission)
-        _require_review(submission, by, SubmissionStatus.APPROVED, expected_version)
-        submission.reopened_at, submission.reopened_by, submission.reopen_reason = timezone.now(), by, reason
-        _finish(submission, by, SubmissionStatus.DRAFT, ["reopened_at", "reopened_by", "reopen_reason"])
-        mail_after_commit(
-            submission, submitter_emails(submission),
-            _("[MTTQ] Báo cáo “%(form)s” %(period)s của %(unit)s được mở lại để sửa"),
-            _("%(by)s đã mở lại báo cáo “%(form)s” của %(unit)s, kỳ %(period)s, lúc %(when)s.\nLý do: %(reason)s\n"
-              "Các số liệu sửa từ nay sẽ được đánh dấu “đã sửa sau khi duyệt”. %(url)s"),
-            by, reason=reason,
-        )
+        _require_review(submission, by, from_status, expected_version)
+        for name, value in stamps.items():
+            setattr(submission, name, value)
+        _finish(submission, by, to_status, list(stamps))
+        mail_after_commit(submission, submitter_emails(submission), subject, body, by, reason=reason)
         return submission
 
 
