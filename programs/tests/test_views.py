@@ -3,6 +3,7 @@ import pytest
 from django.urls import reverse
 
 from mattran.models import OfficerRole
+from programs.models import Indicator
 from tests.factories import make_officer, make_tree
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,9 @@ def test_program_five_shows_tasks_indicators_and_its_two_targets(client, staff, 
     html = response.content.decode()
     assert program.title in html
     assert all(task.text in html for task in program.tasks.all())
-    assert "xep_loai_bctmt" in html and "xep_loai_mttq" in html
+    names = dict(Indicator.objects.filter(code__in=["xep_loai_bctmt", "xep_loai_mttq"]).values_list("code", "name"))
+    assert names["xep_loai_bctmt"] in html and names["xep_loai_mttq"] in html
+    assert "xep_loai_bctmt" not in html  # names on screen, never raw codes
     assert "&gt; 90%" in html and "&gt; 85%" in html and "đánh giá năm 2019" in html
     assert reverse("dashboard:program", args=[5]) in html  # figures by year and unit
 

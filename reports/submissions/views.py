@@ -213,6 +213,7 @@ class GridView(ScopedViewMixin, TemplateView):
                 "not_integer": _("Phải là số nguyên."),
                 "negative": _("Không được âm."),
                 "not_date": _("Ngày phải có dạng ngày/tháng/năm, ví dụ 15/11/2019."),
+                "bad_date": _("Ngày này không có thật (tháng không có ngày đó)."),
                 "no_such_choice": _("Không có lựa chọn này."),
             },
         )

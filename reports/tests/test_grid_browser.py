@@ -85,3 +85,33 @@ def test_a_pasted_block_fills_the_cells_it_covers_and_the_totals_follow(grid_pag
     page.wait_for_selector(".alert-success")
     saved = dict(DataValue.objects.filter(indicator=world.indicators["hoa_giai_vu"]).values_list("unit__code", "value_number"))
     assert saved == {"D1C000": 4, "D1C001": 3, "D1C002": 1234}
+
+
+def test_a_date_that_does_not_exist_is_called_so_as_it_is_typed(live_server, monkeypatch):
+    """31/11/2020 has the right form but no such day: the live check says so, as the server does,
+    and a badly formed date gets the format message."""
+    from playwright.sync_api import sync_playwright
+
+    world = make_world(communes=1, areas_per_commune=2)
+    client = Client()
+    client.force_login(world.officer)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context()
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+        page = context.new_page()
+        page.goto(f"{live_server.url}/bao-cao/{world.festival.code}/D1/2019/")
+        cells = page.locator('.grid-cell[data-type="DATE"]')
+        cells.nth(0).fill("31/11/2020")
+        cells.nth(0).dispatch_event("change")
+        cells.nth(1).fill("2020/11/31x")
+        cells.nth(1).dispatch_event("change")
+        notes = page.evaluate(
+            "() => [...document.querySelectorAll('.grid-cell[data-type=\"DATE\"]')].slice(0, 2)"
+            ".map(c => c.closest('td').innerText)"
+        )
+        browser.close()
+    assert "không có thật" in notes[0] and "ngày/tháng/năm" not in notes[0]
+    assert "ngày/tháng/năm" in notes[1]

@@ -254,6 +254,8 @@ def test_provincial_staff_see_the_review_queue(client, world):
     assert list(response.context["queue"]) == [submission]
     codes = {item.form.code for item in response.context["items"] if item.form.code.startswith("t_")}
     assert codes == {"t_xl", "t_kh"}
+    queue = response.content.decode().split('id="review-queue"')[1].split("</table>")[0]
+    assert "Tháng 5/2019" in queue and "2019-05</td>" not in queue  # a period label, never the raw code
 
 
 @time_machine.travel(datetime.datetime(2019, 7, 20, 9, 0), tick=False)

@@ -66,8 +66,10 @@
       let d = null;
       if (m) d = [Number(m[3]), Number(m[2]), Number(m[1])];
       else if (iso) d = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+      // The right form but no such day (31/11/2020) says so, as the server does.
       const date = d && new Date(d[0], d[1] - 1, d[2]);
-      if (!date || date.getMonth() !== d[1] - 1 || date.getDate() !== d[2]) problem = MSG.not_date;
+      if (!d) problem = MSG.not_date;
+      else if (date.getMonth() !== d[1] - 1 || date.getDate() !== d[2]) problem = MSG.bad_date || MSG.not_date;
     }
     cell.classList.toggle("is-invalid", Boolean(problem));
     if (problem || cell.closest("td").querySelector(".grid-check")) {
