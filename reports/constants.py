@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from programs.loaders import TARGETS
 from programs.models import ValueType
 
 
@@ -41,9 +42,11 @@ def year_end(year: int) -> date:
     return date(year, 12, 31)
 
 
-# The years figures are computed, shown and exported for: those of the 2015–2020 action plan's
-# targets (``first_year``…``last_year`` in programs/loaders.py).
-TREND_YEARS = tuple(range(2016, 2021))
+# The years figures are computed, shown and exported for: from the first to the last year of the
+# action plan's targets, as its catalogue states them (programs/loaders.py; 2016–2020).
+TREND_YEARS = tuple(range(
+    min(spec.first_year for spec in TARGETS.values()), max(spec.last_year for spec in TARGETS.values()) + 1,
+))
 
 
 def default_year(today: datetime.date | None = None) -> int:
