@@ -20,7 +20,9 @@ from decimal import Decimal
 
 from django.apps import apps as live_apps
 
-YEARS = range(2016, 2021)
+from reports.constants import TREND_YEARS
+
+YEARS = TREND_YEARS  # the plan's years (reports/constants.py)
 PLAN_CODE = "ctht-2015-2020"
 
 BANDS = [("Xuất sắc", "90", 1), ("Vững mạnh", "80", 2), ("Khá", "65", 3), ("Trung bình", "50", 4), ("Yếu", "0", 5)]
