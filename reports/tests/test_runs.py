@@ -160,11 +160,10 @@ def test_the_eager_task_recomputes_the_year_and_clears_the_dirty_flag(festival_2
     assert result("ngay_hoi_kdc", "20").numerator == 7
 
 
-
 def test_edits_of_the_tree_or_of_the_targets_make_the_computed_years_dirty(festival_2019):
     """After a clean full run: renaming a unit changes nothing; ending one, moving one, adding one,
     changing a target's threshold or importing areas makes every computed year dirty for the beat."""
-    from mattran.services import areas_import
+    from mattran.area_import import areas_import
 
     runs.year_recompute(year=YEAR)
     assert runs.dirty_years() == []
