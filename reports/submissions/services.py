@@ -173,6 +173,7 @@ def values_save(
             _write(submission, form, period, changes, stored, by)
             submission.version += 1
             submission.updated_by = by
+            submission._history_user = by
             submission.save(update_fields=["version", "updated_by", "updated_at"])
         result.saved, result.version = True, submission.version
         return result
@@ -352,5 +353,6 @@ def _finish(submission: Submission, by, status: str, fields: list[str]):
     previous, submission.status = submission.status, status
     submission.version += 1
     submission.updated_by = by
+    submission._history_user = by  # the step's author in the history, whatever path took it (page, API, command)
     submission.save(update_fields=["status", *fields, "version", "updated_by", "updated_at"])
     incremental.submission_changed(submission, previous_status=previous)

@@ -323,10 +323,27 @@ class _HistoryMixin(ScopedViewMixin):
             indicator = record.indicator
             new = DataValue.typed_value(record, indicator.value_type) if indicator else None
             old = previous.get(record.id)
+            previous[record.id] = new
+            if old == new and record.history_type != "-":
+                continue  # saved again without a change of value ("∅ → ∅"): nothing to show
             out.append({"record": record, "old": display_value(old), "new": display_value(new),
                         "kind": record.get_history_type_display()})
-            previous[record.id] = new
         return sorted(out, key=lambda change: (change["record"].history_date, change["record"].history_id), reverse=True)
+
+    @staticmethod
+    def steps(submission):
+        """The submission's changes of status, newest first: who moved it to which status, when.
+
+        Its other saves (a draft's values saved while it stays returned, say) are not steps; listed
+        under the status they kept, they read as if the officer had returned the report.
+        """
+        rows = submission.history.select_related("history_user").order_by("history_date", "history_id")[:2000]
+        steps, status = [], None
+        for row in rows:
+            if row.status != status:
+                steps.append(row)
+                status = row.status
+        return steps[::-1][:200]
 
     @staticmethod
     def records():
@@ -348,9 +365,8 @@ class HistoryView(_HistoryMixin, TemplateView):
         if read_scope != submission.unit:
             records = records.filter(unit_id__in=Unit.objects.within(read_scope).values("pk"))
         records = records[:2000]
-        steps = submission.history.select_related("history_user").order_by("-history_date")[:200]
         context.update(form=form, unit=unit, period=period, submission=submission,
-                       changes=self.changes(records), steps=steps)
+                       changes=self.changes(records), steps=self.steps(submission))
         return context
 
 

@@ -359,3 +359,23 @@ def test_a_commune_officers_inbox_lists_the_district_forms_they_help_fill(client
     items = client.get(reverse("reports:inbox")).context["items"]
     assert {item.unit for item in items} == {world.district}
     assert {"t_thang", "t_hoi"} <= {item.form.code for item in items}
+
+
+def test_history_lists_each_change_of_status_once_with_who_made_it(client, world):
+    """The officer's saves after a return are not listed as returns of theirs; no "∅ → ∅" rows."""
+    submission = submission_get_or_create(form=world.monthly, unit=world.district, period="2019-05", by=world.officer)
+    values_save(submission=submission, values=cells(world, full_month(world)), by=world.officer, expected_version=1)
+    submission_submit(submission=submission, by=world.officer)
+    submission_return(submission=Submission.objects.get(pk=submission.pk), by=world.staff, reason="Thiếu")
+    submission.refresh_from_db()
+    data = {(world.communes[0], "hoa_giai_vu"): "2"}
+    version = values_save(submission=submission, values=cells(world, data), by=world.officer,
+                          expected_version=submission.version).version
+    values_save(submission=submission, values=cells(world, data), by=world.officer, expected_version=version)
+    client.force_login(world.officer)
+    response = client.get(grid_url(world, name="history"))
+    steps = [(step.status, getattr(step.history_user, "username", None)) for step in response.context["steps"]]
+    returned = [user for status, user in steps if status == SubmissionStatus.RETURNED]
+    assert returned == ["tinh"]
+    assert [status for status, _user in steps] == sorted(set(status for status, _user in steps), key=[s for s, _u in steps].index)
+    assert all(change["old"] != change["new"] for change in response.context["changes"])
