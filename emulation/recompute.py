@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -256,6 +256,18 @@ def _guide_recompute(guide: EmulationGuide, now) -> int:
     return len(sheets)
 
 
+SCORES_LOCK = 4243  # advisory-lock namespace of a year's scores (the targets' full runs use 4242)
+
+
+def _year_lock(year: int) -> None:
+    """One recomputation of a year's scores at a time, until the transaction ends: two at once
+    (two workers, or inline runs of concurrent requests) update the same score rows in different
+    orders and deadlock. SQLite serialises writers by itself."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SCORES_LOCK, year])
+
+
 def scores_recompute(*, year: int) -> int:
     """Automatic points, totals, bands and ranks of every guide of ``year``; safe to repeat.
 
@@ -270,6 +282,7 @@ def scores_recompute(*, year: int) -> int:
     )
     try:
         with transaction.atomic():
+            _year_lock(year)
             count = sum(_guide_recompute(guide, now) for guide in EmulationGuide.objects.filter(year=year))
     except Exception as error:
         ComputationRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=str(error)[:2000])
