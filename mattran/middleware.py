@@ -43,7 +43,7 @@ class DeferredWorkNoticeMiddleware:
             if queue.deferred_in_request() and hasattr(request, "_messages"):
                 messages.info(request, _("Đã lưu. Số liệu tổng hợp sẽ được cập nhật sau ít phút (hệ thống xử lý nền đang bận)."))
         finally:
-            queue._deferred.reset(token)
+            queue.restore_deferred(token)
         return response
 
 

@@ -15,6 +15,7 @@ is harmless.
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import json
 import logging
 import time
@@ -58,8 +59,15 @@ def reset_deferred() -> contextvars.Token:
     return _deferred.set(False)
 
 
+def restore_deferred(token: contextvars.Token) -> None:
+    _deferred.reset(token)
+
+
 def _key(name: str, args: tuple) -> str:
-    return f"{name}:{json.dumps(list(args), sort_keys=True, default=str)}"[:255]
+    """One row per distinct call: the task's name and a digest of its arguments (an e-mail's
+    arguments are long; cutting them would make two different e-mails one)."""
+    digest = hashlib.sha256(json.dumps(list(args), sort_keys=True, default=str).encode()).hexdigest()
+    return f"{name}:{digest}"
 
 
 def enqueue(task, *args, robust: bool = False) -> None:
