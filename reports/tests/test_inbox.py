@@ -5,7 +5,6 @@ import re
 
 import pytest
 import time_machine
-from django.urls import reverse
 
 from mattran.access import officer_of
 from reports.models import ReportForm, Submission, SubmissionStatus
