@@ -80,7 +80,7 @@ def test_the_targets_board_shows_chua_bao_cao_for_a_district_with_nothing_report
     with django_assert_max_num_queries(15):
         html = client.get(reverse("targets:year", args=[YEAR])).content.decode()
     rows = {code: row for code, row in re.findall(r'<tr data-unit="(D\d)">(.*?)</tr>', html, re.S)}
-    festival_cell = {code: re.search(rf'<td class="text-end" data-target="{FESTIVAL}">(.*?)</td>', row, re.S).group(1)
+    festival_cell = {code: re.search(rf'<td class="text-end" data-target-cell="{FESTIVAL}">(.*?)</td>', row, re.S).group(1)
                      for code, row in rows.items()}
     assert "Chưa báo cáo" in festival_cell["D2"]
     assert "0,00%" not in festival_cell["D2"] and "Không đạt" not in festival_cell["D2"] and "0/6" not in festival_cell["D2"]
