@@ -62,30 +62,36 @@ class PeriodField(forms.CharField):
             raise forms.ValidationError(str(error)) from None
 
 
-class InboxFilter(forms.Form):
-    """The inbox's filters: form, period (a year or one period) and status."""
+class FilterForm(forms.Form):
+    """A GET filter: validated once; a bad value is ignored (``value`` gives None) and named in ``messages``."""
 
-    form = forms.ChoiceField(label=_("Biểu mẫu"), required=False)
-    period = PeriodField(label=_("Kỳ"), required=False, max_length=10)
-    status = forms.ChoiceField(label=_("Trạng thái"), required=False,
-                               choices=[(key, label) for key, (label, _statuses) in STATUS_FILTERS.items()])
-
-    def __init__(self, data, report_forms, years):
-        super().__init__(data)
-        self.fields["form"].choices = [("", _("Mọi biểu mẫu"))] + [(f.code, f.name) for f in report_forms]
-        self.years = years
-        self.fields["form"].error_messages["invalid_choice"] = _("Không có biểu mẫu “%(value)s” trong việc của đơn vị.")
-        self.fields["status"].error_messages["invalid_choice"] = _("Không có trạng thái “%(value)s”.")
-        self.values = {name: self.cleaned_value(name) for name in self.fields} if self.is_bound else {}
-
-    def cleaned_value(self, name):
-        """The field's value when valid, else None (a bad value is ignored; ``errors`` names it)."""
+    def value(self, name):
         self.is_valid()
         return self.cleaned_data.get(name) or None
 
     @property
+    def values(self) -> dict:
+        """Every field's valid value (None when absent or bad), for the template."""
+        return {name: self.value(name) for name in self.fields}
+
+    @property
     def messages(self) -> list[str]:
         return [f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items()]
+
+
+class InboxFilter(FilterForm):
+    """The inbox's filters: form, period (a year or one period) and status."""
+
+    form = forms.ChoiceField(label=_("Biểu mẫu"), required=False)
+    period = PeriodField(label=_("Kỳ"), required=False)
+    status = forms.ChoiceField(label=_("Trạng thái"), required=False,
+                               choices=[(key, label) for key, (label, _statuses) in STATUS_FILTERS.items()])
+
+    def __init__(self, data, report_forms):
+        super().__init__(data)
+        self.fields["form"].choices = [("", _("Mọi biểu mẫu"))] + [(f.code, f.name) for f in report_forms]
+        self.fields["form"].error_messages["invalid_choice"] = _("Không có biểu mẫu “%(value)s” trong việc của đơn vị.")
+        self.fields["status"].error_messages["invalid_choice"] = _("Không có trạng thái “%(value)s”.")
 
 
 def _matches_period(item, wanted) -> bool:
@@ -125,9 +131,8 @@ def inbox_listing(unit: Unit, report_forms: list[ReportForm], params, today: dat
     today = today or timezone.localdate()
     pairs = selectors.inbox_entries(unit, report_forms, today)
     years = sorted({period.year for _form, period in pairs}, reverse=True)
-    filters = InboxFilter(params, report_forms, years)
-    form_code, wanted_period = filters.values.get("form"), filters.values.get("period")
-    status = filters.values.get("status") or TODO
+    filters = InboxFilter(params, report_forms)
+    form_code, wanted_period, status = filters.value("form"), filters.value("period"), filters.value("status") or TODO
     if form_code:
         pairs = [pair for pair in pairs if pair[0].code == form_code]
     items = [item for item in selectors.inbox_items(unit, pairs, today) if _matches_period(item, wanted_period)]
@@ -139,7 +144,7 @@ def inbox_listing(unit: Unit, report_forms: list[ReportForm], params, today: dat
         item.group = group_of(item, today)
         item.group_label = GROUP_LABELS[item.group]
     return {
-        "items": items, "filters": filters, "status": status, "years": years, "today": today,
+        "items": items, "filters": filters, "status": status, "years": years, "today": today, "total": counts[ALL],
         "tabs": [(key, label, counts[key]) for key, (label, _statuses) in STATUS_FILTERS.items()],
     }
 
@@ -148,12 +153,12 @@ def inbox_listing(unit: Unit, report_forms: list[ReportForm], params, today: dat
 OLDEST, NEWEST = "oldest", "newest"
 
 
-class QueueFilter(forms.Form):
+class QueueFilter(FilterForm):
     """The review queue's filters (prefixed ``q_`` beside the inbox's own): district, form, period, age order."""
 
     q_district = forms.ChoiceField(label=_("Huyện"), required=False)
     q_form = forms.ChoiceField(label=_("Biểu mẫu"), required=False)
-    q_period = PeriodField(label=_("Kỳ"), required=False, max_length=10)
+    q_period = PeriodField(label=_("Kỳ"), required=False)
     q_sort = forms.ChoiceField(label=_("Thứ tự"), required=False,
                                choices=[(OLDEST, _("Chờ lâu nhất trước")), (NEWEST, _("Mới gửi trước"))])
 
@@ -164,14 +169,6 @@ class QueueFilter(forms.Form):
         self.fields["q_district"].error_messages["invalid_choice"] = _("Không có huyện “%(value)s” trong phạm vi của bạn.")
         self.fields["q_form"].error_messages["invalid_choice"] = _("Không có biểu mẫu “%(value)s”.")
         self.fields["q_sort"].error_messages["invalid_choice"] = _("Không có thứ tự “%(value)s”.")
-        self.is_valid()
-
-    def value(self, name):
-        return self.cleaned_data.get(name) or None
-
-    @property
-    def messages(self) -> list[str]:
-        return [f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items()]
 
     @property
     def active(self) -> bool:
