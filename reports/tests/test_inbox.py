@@ -218,8 +218,11 @@ def test_a_bad_queue_filter_is_named_and_ignored(client, world, params):
     client.force_login(world.staff)
     response = client.get(INBOX, params)
     assert response.status_code == 200 and response.context["queue"].paginator.count == 6
+    html = response.content.decode()
     if not params.get("q"):
-        assert 'id="queue-filter-errors"' in response.content.decode()
+        assert 'id="queue-filter-errors"' in html
+    if "q_period" in params:
+        assert f'value="{params["q_period"]}"' in html  # the text typed is kept to correct
 
 
 @time_machine.travel(TODAY, tick=False)
