@@ -40,7 +40,7 @@ GROUP_LABELS = {
     RETURNED: _("Bị trả lại — cần sửa và gửi lại"),
     DUE: _("Đến hạn nộp"),
     OVERDUE: _("Quá hạn, chưa gửi"),
-    WAITING: _("Đã gửi, chờ tỉnh duyệt"),
+    WAITING: _("Đã gửi, chờ duyệt"),
     APPROVED: _("Đã duyệt"),
 }
 
