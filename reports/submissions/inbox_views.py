@@ -24,11 +24,11 @@ class InboxView(ScopedViewMixin, TemplateView):
         if officer is not None:
             unit, forms_due = selectors.inbox_unit_and_forms(officer)
             listing = inbox.inbox_listing(unit, forms_due, params, today)
-            page = Paginator(listing["items"], INBOX_PAGE_SIZE).get_page(params.get("page"))
+            page = Paginator(listing["items"], INBOX_PAGE_SIZE).get_page(self.request.GET.get("page"))
             context.update(listing, unit=unit, page=page, items=page.object_list)
         if is_province_staff(self.request.user):
             queue, queue_filters = inbox.review_queue(scope_of(self.request.user), params)
-            page = Paginator(queue, INBOX_PAGE_SIZE).get_page(params.get("q"))
+            page = Paginator(queue, INBOX_PAGE_SIZE).get_page(self.request.GET.get("q"))
             for submission in page.object_list:
                 submission.waiting_days = inbox.waiting_days(submission, today)
             context.update(queue=page, queue_filters=queue_filters)
