@@ -1,6 +1,6 @@
 """Every main page fits a phone: at 360×740 (and 1280×800) the page never scrolls sideways.
 
-Headless Chromium against the live server, as provincial staff and as a district officer: for each main
+Headless Chromium against the live server, as provincial staff, a district and a commune officer: for each main
 page (inbox, review queue, history, targets, dashboards, emulation, program and campaign pages)
 ``document.documentElement.scrollWidth`` must not exceed the viewport's width (a wide table scrolls
 inside its own box). On a phone the queue's "Xem và duyệt" is on screen, and no chart's legend entry
@@ -36,6 +36,10 @@ COMMON = [
     "/cuoc-van-dong/", f"/cuoc-van-dong/{CAMPAIGN}/", "/thi-dua/", "/thi-dua/2019/xep-hang/",
     "/thi-dua/2019/don-vi/{district_id}/", "/thi-dua/don-vi/{district_id}/", "/so-theo-doi/", "/don-vi/{district}/",
 ]
+# A commune officer's pages: mostly on a phone, in the mountains.
+COMMUNE = ["/", "/bao-cao/", "/bao-cao/?status=all", "/chi-tieu/2019/", "/tong-quan/?year=2019",
+           "/tong-quan/chuong-trinh/1/?year=2019", "/chuong-trinh/", "/chuong-trinh/1/", "/cuoc-van-dong/",
+           f"/cuoc-van-dong/{CAMPAIGN}/", "/thi-dua/", "/so-theo-doi/"]
 STAFF_ONLY = ["/bao-cao/day-du/", "/chi-tieu/2019/?unit={district}", "/tong-quan/?year=2019&unit={district}",
               "/thi-dua/danh-hieu/2019/", "/don-vi/"]
 
@@ -67,6 +71,7 @@ def portal(transactional_db):
         "users": {
             "tinh": (make_officer("tinh", province, OfficerRole.PROVINCE_STAFF), COMMON + STAFF_ONLY),
             "huyen1": (make_officer("huyen1", district), COMMON),
+            "xa1": (make_officer("xa1", Unit.objects.get(code="D1C1"), OfficerRole.COMMUNE_OFFICER), COMMUNE),
         },
     }
 
@@ -101,9 +106,9 @@ def logged_in(chromium, base_url, username, viewport):
     return context, page
 
 
-@pytest.mark.parametrize("username", ["tinh", "huyen1"])
+@pytest.mark.parametrize("username", ["tinh", "huyen1", "xa1"])
 def test_every_main_page_fits_the_viewport_on_a_phone_and_a_laptop(portal, chromium, live_server, username):
-    """Given provincial staff or a district officer, when they open each main page at 360×740 and at
+    """Given provincial staff, a district officer or a commune officer, when they open each main page at 360×740 and at
     1280×800, then no page is wider than the screen and no chart legend runs past its chart."""
     _user, paths = portal["users"][username]
     district = portal["district"]
