@@ -168,3 +168,20 @@ def test_a_districts_report_with_nothing_reported_says_so_in_its_body(world):
     html = PeriodicReportGenerator(unit=unit("D2"), period="2019", fmt="docx", today=datetime.date(2020, 1, 10)).generate()
     texts = [p.text for p in Document(io.BytesIO(html)).paragraphs]
     assert line.sentence in texts and not any("đạt Chưa báo cáo" in t for t in texts)
+
+
+def test_the_pdfs_page_says_chua_bao_cao_in_the_appendix_and_the_body(world):
+    """The PDF prints this HTML (WeasyPrint): the appendix cell and the body line read "Chưa báo cáo"."""
+    from django.template.loader import render_to_string
+
+    from reports.exports.pdf import PdfFormatter
+
+    data = build_report_data(world["province"], Period.parse("2019"), datetime.date(2020, 1, 10))
+    html = render_to_string(PdfFormatter.template_name, {"data": data})
+    rows = re.findall(r"<tr><td>Huyện 2</td>(.*?)</tr>", html, re.S)
+    targets_row = rows[-1]  # the last appendix: the targets' shares by district
+    assert "Chưa báo cáo" in targets_row and "0,0%" not in targets_row
+    assert "0,0%" in re.findall(r"<tr><td>Huyện 3</td>(.*?)</tr>", html, re.S)[-1]  # the festival: reported, failed
+    data = build_report_data(unit("D2"), Period.parse("2019"), datetime.date(2020, 1, 10))
+    html = render_to_string(PdfFormatter.template_name, {"data": data})
+    assert "chưa báo cáo (chưa có đơn vị nào trong 6 đơn vị báo cáo)" in html and "đạt Chưa báo cáo" not in html
