@@ -101,6 +101,7 @@ def test_a_district_officer_sees_chua_bao_cao_on_their_own_board_and_dashboard(w
     html = client.get(reverse("dashboard:index"), {"year": YEAR}).content.decode()
     row = html.split(f'<tr data-target="{FESTIVAL}">')[1].split("</tr>")[0]
     assert row.count("Chưa báo cáo") >= 2 and "Không đạt" not in row and "0,00%" not in row
+    assert "Chưa có đơn vị nào trong 6 đơn vị báo cáo." in row and "0 / 6" not in row
 
 
 def test_the_dashboard_tile_and_program_page_say_chua_bao_cao(world, client, django_assert_max_num_queries):
