@@ -288,8 +288,9 @@ def dashboard(root: Unit, year: int, today: datetime.date | None = None) -> dict
         "years": list(TREND_YEARS),
         "targets": [
             {"code": r.target.code, "name": r.target.name, "threshold": float(r.target.threshold_percent),
-             "values": [None if result is None or result.percent is None else float(result.percent)
-                        for _target, result in r.trend]}
+             # No point for a year with nothing reported (a gap in the line, not a fall to 0%).
+             "values": [None if result is None or result.percent is None or result.nothing_reported
+                        else float(result.percent) for _target, result in r.trend]}
             for r in target_rows
         ],
         "figures": [

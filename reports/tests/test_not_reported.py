@@ -6,6 +6,7 @@ A unit that reported and failed everywhere is still 0% "Không đạt".
 """
 import datetime
 import io
+import json
 import re
 
 import pytest
@@ -186,3 +187,17 @@ def test_the_pdfs_page_says_chua_bao_cao_in_the_appendix_and_the_body(world):
     data = build_report_data(unit("D2"), Period.parse("2019"), datetime.date(2020, 1, 10))
     html = render_to_string(PdfFormatter.template_name, {"data": data})
     assert "chưa báo cáo (chưa có đơn vị nào trong 6 đơn vị báo cáo)" in html and "đạt Chưa báo cáo" not in html
+
+
+def test_a_year_with_nothing_reported_is_a_gap_in_the_trend_charts_not_a_fall_to_zero(world, client):
+    client.force_login(world["staff"])
+    response = client.get(reverse("targets:year", args=[YEAR]) + "?unit=D2")
+    series = next(s for s in response.context["chart"]["series"] if s["code"] == FESTIVAL)
+    assert series["values"][response.context["chart"]["years"].index(YEAR)] is None
+    response = client.get(reverse("targets:year", args=[YEAR]) + "?unit=D3")
+    series = next(s for s in response.context["chart"]["series"] if s["code"] == FESTIVAL)
+    assert series["values"][response.context["chart"]["years"].index(YEAR)] == 0  # reported and failed
+    html = client.get(reverse("dashboard:index"), {"year": YEAR, "unit": "D2"}).content.decode()
+    data = json.loads(re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', html, re.S).group(1))
+    festival_line = next(t for t in data["targets"] if t["code"] == FESTIVAL)
+    assert festival_line["values"][data["years"].index(YEAR)] is None
