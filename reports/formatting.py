@@ -48,17 +48,27 @@ class ShownPercent:
         return self.text
 
     @property
+    def cell(self):
+        """What a spreadsheet cell holds: the number, the words of a share not shown as one ("Chưa báo cáo"), or nothing."""
+        if self.value is not None:
+            return self.value
+        return None if self.text == DASH else self.text
+
+    @property
     def excel_format(self) -> str:
         return "0." + "0" * self.places if self.places else "0"
 
 
 def shown_percent(target, result) -> ShownPercent:
-    """"78,2%" at the target's precision, "95,02%" where one decimal would read the other way; "—" without units.
+    """"78,2%" at the target's precision, "95,02%" where one decimal would read the other way; "—" without units;
+    "Chưa báo cáo" when no unit of the subtree has reported (``TargetResult.nothing_reported``), never "0%".
 
     The one display rule of a target's share: every page, export, command and API display field uses it.
     """
     if result is None or not result.denominator:
         return ShownPercent(None, 0, DASH)
+    if result.nothing_reported:
+        return ShownPercent(None, 0, _("Chưa báo cáo"))
     value, places = target.display_percent(result.numerator, result.denominator)
     return ShownPercent(value, places, f"{number_format(value, decimal_pos=places, use_l10n=True)}%")
 

@@ -1,12 +1,12 @@
 from django.urls import path
 
 from reports.spreadsheets import views as views_excel
-from reports.submissions import views
+from reports.submissions import inbox_views, views
 
 app_name = "reports"
 
 urlpatterns = [
-    path("", views.InboxView.as_view(), name="inbox"),
+    path("", inbox_views.InboxView.as_view(), name="inbox"),
     path("day-du/", views.CompletenessView.as_view(), name="completeness"),
     path("<slug:form>/<str:unit>/<str:period>/", views.GridView.as_view(), name="grid"),
     path("<slug:form>/<str:unit>/<str:period>/mau-excel/", views_excel.TemplateDownloadView.as_view(),

@@ -31,12 +31,14 @@ def parameter_names() -> list[str]:
                 names.update(_READ_PARAMETER.findall(path.read_text(encoding="utf-8")))
     from registers.forms import RegisterFilterForm
     from registers.registry import REGISTERS
+    from reports.submissions.inbox import InboxFilter, QueueFilter
     from reports.targets.api import TargetResultQuery
 
     names.update(RegisterFilterForm.base_fields)
     for register in REGISTERS.values():
         names.update(f.name for f in register.filters)
     names.update(TargetResultQuery().fields)
+    names.update(InboxFilter.base_fields, QueueFilter.base_fields)
     return sorted(names)
 
 

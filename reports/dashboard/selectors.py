@@ -94,7 +94,7 @@ class Tile:
     @property
     def status(self) -> str:
         """How the unit stands: all targets met, some met, none met, or nothing computed."""
-        if not self.results:
+        if not self.judged:  # nothing computed, or nothing reported ("Chưa báo cáo")
             return NO_DATA
         if self.achieved == self.judged:
             return "good"
@@ -151,8 +151,8 @@ def target_overview(root: Unit, year: int, children: list[Unit]) -> tuple[list[T
             Tile(
                 unit=child,
                 results=child_results,
-                achieved=sum(1 for r in child_results if r.achieved),
-                judged=len(child_results),
+                achieved=sum(1 for r in child_results if r.achieved and not r.nothing_reported),
+                judged=sum(1 for r in child_results if not r.nothing_reported),
             )
         )
     return rows, tiles
@@ -288,8 +288,9 @@ def dashboard(root: Unit, year: int, today: datetime.date | None = None) -> dict
         "years": list(TREND_YEARS),
         "targets": [
             {"code": r.target.code, "name": r.target.name, "threshold": float(r.target.threshold_percent),
-             "values": [None if result is None or result.percent is None else float(result.percent)
-                        for _target, result in r.trend]}
+             # No point for a year with nothing reported (a gap in the line, not a fall to 0%).
+             "values": [None if result is None or result.percent is None or result.nothing_reported
+                        else float(result.percent) for _target, result in r.trend]}
             for r in target_rows
         ],
         "figures": [

@@ -10,9 +10,10 @@ from mattran.models import Unit, UnitKind
 from programs.models import Target, WorkProgram
 from reports.dashboard import selectors
 from reports.exports.formats import NATION
-from reports.formatting import ShownPercent, shown_percent
+from reports.formatting import ShownPercent, format_number, shown_percent
 from reports.models import TargetResult
 from reports.periods import Period, PeriodType
+from reports.targets.judgement import PAST_DUE
 
 REPORT_PERIOD_TYPES = (PeriodType.HALF_YEAR, PeriodType.NINE_MONTHS, PeriodType.YEARLY, PeriodType.QUARTERLY)
 
@@ -86,6 +87,24 @@ class TargetLine:
     @property
     def percent_text(self) -> str:
         return self.percent.text
+
+    @property
+    def sentence(self) -> str:
+        """The target's line in the report body, the same in every format."""
+        result, name = self.result, self.target.name
+        if result is None:
+            return _("Chỉ tiêu “%(name)s”: chưa có kết quả tính.") % {"name": name}
+        if result.nothing_reported:
+            text = _("Chỉ tiêu “%(name)s”: chưa báo cáo (chưa có đơn vị nào trong %(den)s đơn vị báo cáo).") % {
+                "name": name, "den": format_number(result.denominator),
+            }
+            judgement = self.judgement
+            return text if judgement.status != PAST_DUE else f"{text} {judgement.label}."
+        return _("Chỉ tiêu “%(name)s”: đạt %(percent)s (%(num)s/%(den)s đơn vị) — %(status)s.") % {
+            "name": name, "percent": self.percent_text,
+            "num": format_number(result.numerator), "den": format_number(result.denominator),
+            "status": self.status_label,
+        }
 
 
 @dataclass

@@ -174,16 +174,7 @@ class DocxFormatter:
         else:
             self._paragraph(document, _("Chương trình không có chỉ số định lượng trong kỳ."), italic=True, indent=True)
         for line in section.targets:
-            result = line.result
-            if result is None:
-                text = _("Chỉ tiêu “%(name)s”: chưa có kết quả tính.") % {"name": line.target.name}
-            else:
-                text = _("Chỉ tiêu “%(name)s”: đạt %(percent)s (%(num)s/%(den)s đơn vị) — %(status)s.") % {
-                    "name": line.target.name, "percent": line.percent_text,
-                    "num": format_number(result.numerator), "den": format_number(result.denominator),
-                    "status": line.status_label,
-                }
-            self._paragraph(document, text, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+            self._paragraph(document, line.sentence, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
 
     def _signature(self, document, data: ReportData) -> None:
         self._paragraph(document, "")

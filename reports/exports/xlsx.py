@@ -48,7 +48,7 @@ class XlsxFormatter:
 
     def _append(self, sheet, row, *, bold=False):
         # A target's share is a number rounded as the target shows it, formatted with the same decimals.
-        sheet.append([safe_cell(v.value if isinstance(v, ShownPercent) else v) for v in row])
+        sheet.append([safe_cell(v.cell if isinstance(v, ShownPercent) else v) for v in row])
         for cell, value in zip(sheet[sheet.max_row], row, strict=False):
             if isinstance(value, ShownPercent):
                 cell.number_format = value.excel_format

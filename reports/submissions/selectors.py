@@ -227,7 +227,7 @@ def inbox_items(unit: Unit, pairs, today: datetime.date | None = None) -> list[I
         (s.form_id, s.period): s
         for s in Submission.objects.filter(
             unit=unit, form__in={form.pk for form, _ in pairs}, period__in={str(p) for _, p in pairs}
-        )
+        ).select_related("returned_by")
     }
     items = []
     for form, period in pairs:

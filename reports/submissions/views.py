@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from mattran.access import ScopedViewMixin, is_province_staff, officer_of, scope_of
+from mattran.access import ScopedViewMixin, is_province_staff, scope_of
 from mattran.models import Unit
 from programs.models import ValueType
 from reports.models import DataValue, ReportForm, Submission
@@ -22,7 +22,6 @@ from reports.submissions import selectors, services
 from reports.submissions.validation import display_value
 
 GRID_PAGE_SIZE = 200
-INBOX_PAGE_SIZE = 25
 
 
 class ReasonForm(forms.Form):
@@ -68,26 +67,6 @@ def cell_input(value, value_type: str) -> str:
     if value_type == ValueType.RATING:
         return value.code
     return display_value(value)
-
-
-class InboxView(ScopedViewMixin, TemplateView):
-    """"Việc cần làm": every form due from my unit, latest periods first; for provincial staff, the review queue."""
-
-    template_name = "reports/inbox.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        officer = officer_of(self.request.user)
-        if officer is not None:
-            unit, forms_due = selectors.inbox_unit_and_forms(officer)
-            pairs = selectors.inbox_entries(unit, forms_due)
-            page = Paginator(pairs, INBOX_PAGE_SIZE).get_page(self.request.GET.get("page"))
-            context.update(unit=unit, page=page, items=selectors.inbox_items(unit, page.object_list),
-                           returned=selectors.returned_to(unit, forms_due))
-        if is_province_staff(self.request.user):
-            queue = Paginator(selectors.review_queue(scope_of(self.request.user)), INBOX_PAGE_SIZE)
-            context["queue"] = queue.get_page(self.request.GET.get("q"))
-        return context
 
 
 class GridView(ScopedViewMixin, TemplateView):

@@ -8,6 +8,7 @@ from reports.models import TargetResult
 
 ACHIEVED, NOT_ACHIEVED, NOT_DUE, NO_DATA = "achieved", "not_achieved", "not_due", "no_data"
 PAST_DUE = "past_due"
+NOT_REPORTED = "not_reported"  # units to count, none of which has reported: not judged, not "0% Không đạt"
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ def judge(target: Target, result: TargetResult | None, year: int, due_result: Ta
     if state == "after":
         if due_result is None:
             verdict = _("Chưa có số liệu")
+        elif due_result.nothing_reported:
+            verdict = _("Chưa báo cáo")
         else:
             verdict = _("%(percent)s — %(status)s") % {
                 "percent": format_target_percent(target, due_result),
@@ -36,6 +39,8 @@ def judge(target: Target, result: TargetResult | None, year: int, due_result: Ta
         })
     if result is None:
         return Judgement(NO_DATA, _("Chưa có số liệu"))
+    if result.nothing_reported:
+        return Judgement(NOT_REPORTED, _("Chưa báo cáo"))
     if state == "before":
         return Judgement(NOT_DUE, _("Chưa đến hạn"))
     return Judgement(ACHIEVED, _("Đạt")) if result.achieved else Judgement(NOT_ACHIEVED, _("Không đạt"))

@@ -39,6 +39,14 @@ class TargetResult(models.Model):
     def __str__(self):
         return f"{self.target.code} · {self.unit.code} · {self.year}"
 
+    @property
+    def nothing_reported(self) -> bool:
+        """No counted unit of the subtree has a counted value (submitted or approved) this year.
+
+        Its 0% is not a result: pages and exports show "Chưa báo cáo", never "0% Không đạt".
+        """
+        return self.denominator > 0 and self.not_reported >= self.denominator
+
 
 class IndicatorAggregate(models.Model):
     """An indicator rolled up to an ancestor unit and a longer period, kept by Celery."""

@@ -60,8 +60,11 @@ def target_board(unit: Unit, year: int) -> dict:
         for r in TargetResult.objects.filter(unit__in=[unit.pk, *[c.pk for c in children]], year__in={year, *due_years})
     }
     own = {t.pk: by_key.get((t.pk, unit.pk, year)) for t in targets}
-    trend_rows = TargetResult.objects.filter(unit=unit, year__in=TREND_YEARS).values_list("target_id", "year", "percent")
-    trend = {(t, y): p for t, y, p in trend_rows}
+    # A year with nothing reported has no point on the trend (a gap, not a fall to 0%).
+    trend_rows = TargetResult.objects.filter(unit=unit, year__in=TREND_YEARS).only(
+        "target_id", "year", "percent", "denominator", "not_reported",
+    )
+    trend = {(r.target_id, r.year): r.percent for r in trend_rows if not r.nothing_reported}
     run = ComputationRun.objects.filter(kind=RUN_KIND, year=year).first()
     rows = []
     for target in targets:

@@ -2,7 +2,7 @@
 from django import template
 
 from reports.formatting import format_number, format_percent, format_target_percent
-from reports.targets.judgement import ACHIEVED, NO_DATA, NOT_ACHIEVED, NOT_DUE, PAST_DUE
+from reports.targets.judgement import ACHIEVED, NO_DATA, NOT_ACHIEVED, NOT_DUE, NOT_REPORTED, PAST_DUE
 
 register = template.Library()
 
@@ -11,6 +11,7 @@ BADGE_CSS = {
     NOT_ACHIEVED: "badge-not-achieved",
     NOT_DUE: "badge-not-due",
     NO_DATA: "text-bg-light border",
+    NOT_REPORTED: "text-bg-light border border-secondary",
     PAST_DUE: "badge-past-due",
 }
 

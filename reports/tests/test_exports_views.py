@@ -72,6 +72,9 @@ def test_province_report_runs_in_celery_and_offers_the_file_when_ready(client, w
     assert (job.status, job.progress, job.unit, job.period) == (ExportStatus.DONE, 100, w["province"], "2019-H1")
     page = client.get(response["Location"]).content.decode()
     assert reverse("dashboard:export_file", args=[job.pk]) in page and 'value="100"' in page
+    assert "6 tháng đầu năm 2019" in page and "· 2019-H1" not in page  # the period's label, not its code
+    listing = client.get(URL).content.decode()
+    assert "<td>6 tháng đầu năm 2019</td>" in listing and "<td>2019-H1</td>" not in listing
     partial = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
     assert partial.lstrip().startswith('<div id="export-job"') and "hx-trigger" not in partial
     download = client.get(reverse("dashboard:export_file", args=[job.pk]))

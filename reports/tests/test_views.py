@@ -210,7 +210,7 @@ def test_malformed_urls_answer_404(client, world):
 
 
 @time_machine.travel(datetime.datetime(2019, 7, 20, 9, 0), tick=False)
-def test_the_inbox_lists_each_due_period_latest_first_with_status_and_days_overdue(client, world):
+def test_the_inbox_lists_what_is_due_then_overdue_then_waiting_with_status_and_days_overdue(client, world):
     submission = submission_get_or_create(form=world.monthly, unit=world.district, period="2019-05", by=world.officer)
     values_save(submission=submission, values=cells(world, full_month(world)), by=world.officer, expected_version=1)
     submission_submit(submission=submission, by=world.officer)
@@ -219,9 +219,13 @@ def test_the_inbox_lists_each_due_period_latest_first_with_status_and_days_overd
     items = response.context["items"]
     labels = [(item.form.code, str(item.period), str(item.status_label), item.days_overdue) for item in items
               if item.form.code.startswith("t_")]  # the data migrations load the real forms too
-    assert labels[0] == ("t_hoi", "2019", "Chưa nhập", 0)  # the year ends last, so it comes first
-    assert [label for label in labels if label[0] == "t_thang"][:3] == [("t_thang", "2019-07", "Chưa nhập", 0), ("t_thang", "2019-06", "Chưa nhập", 15),
-                          ("t_thang", "2019-05", "Đã gửi", 0)]
+    # Due now, soonest deadline first: July's report (deadline in August), then the year's festival record.
+    assert labels[:2] == [("t_thang", "2019-07", "Chưa nhập", 0), ("t_hoi", "2019", "Chưa nhập", 0)]
+    # Then the overdue ones, latest first; the report waiting for review last.
+    assert [label for label in labels if label[0] == "t_thang"][1:3] == [("t_thang", "2019-06", "Chưa nhập", 15),
+                                                                        ("t_thang", "2019-04", "Chưa nhập", 76)]
+    month_items = client.get(reverse("reports:inbox"), {"form": "t_thang", "period": "2019"}).context["items"]
+    assert [str(item.period) for item in month_items] == ["2019-07", "2019-06", "2019-04", "2019-03", "2019-02", "2019-01", "2019-05"]
     assert not any(code in ("t_xl", "t_kh") for code, *_ in labels)  # forms of the province
 
 
@@ -235,13 +239,14 @@ def test_a_returned_report_heads_the_inbox_with_its_reason_however_old_its_perio
     submission_return(submission=submission, by=world.staff, reason="Thiếu số liệu xã 001")
     client.force_login(world.officer)
     response = client.get(reverse("reports:inbox"))
-    assert response.context["returned"] == [submission]
+    assert response.context["items"][0].submission == submission
     html = response.content.decode()
-    assert html.index('id="returned"') < html.index('id="inbox"')
-    assert "Thiếu số liệu xã 001" in html
-    assert reverse("reports:grid", args=[world.monthly.code, world.district.code, "2019-05"]) in html
+    first_row = html.split('id="inbox"')[1].split('<tr data-form=')[1].split("</tr>")[0]
+    assert '"t_thang" data-period="2019-05" data-status="RETURNED"' in first_row
+    assert "Thiếu số liệu xã 001" in first_row and "Bị trả lại — cần sửa và gửi lại" in html
+    assert reverse("reports:grid", args=[world.monthly.code, world.district.code, "2019-05"]) in first_row
     client.force_login(world.other_officer)
-    assert client.get(reverse("reports:inbox")).context["returned"] == []
+    assert all(item.status != "RETURNED" for item in client.get(reverse("reports:inbox")).context["items"])
 
 
 @time_machine.travel(datetime.datetime(2019, 7, 20, 9, 0), tick=False)

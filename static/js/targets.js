@@ -19,6 +19,7 @@
         })),
       },
       options: {
+        responsive: true, maintainAspectRatio: false,  // the height is the .chart-box's (taller on a phone)
         scales: { y: { min: 0, max: 100, ticks: { callback: (v) => v + "%" } } },
         plugins: { legend: { position: "bottom" } },
       },
