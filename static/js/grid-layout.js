@@ -35,9 +35,9 @@
     const wrong = Array.from(form.querySelectorAll(".grid-check:not([hidden])"));
     if (event.submitter && event.submitter.id === "submit-form" && wrong.length) {
       event.preventDefault();
-      say(MSG.invalid_submit.replace("%(n)s", wrong.length), true);
       const cell = wrong[0].closest("td").querySelector(".grid-cell");
       if (cell) { reveal(cell); cell.focus(); }
+      say(MSG.invalid_submit.replace("%(n)s", wrong.length), true);
       return;
     }
     leaving = true;
@@ -87,6 +87,8 @@
   });
 
   // ---- Room for the sticky parts: a focused cell never hides under the headings, names or bar ----
+  // Moving from cell to cell scrolls at once: Bootstrap's smooth page scrolling would lag behind the keys.
+  document.documentElement.style.scrollBehavior = "auto";
   function pad() {
     const thead = table.tHead;
     const foot = table.tFoot;
