@@ -156,6 +156,7 @@ def context(request, form, unit, period, submission, *, posted=None, result=None
     return {
         "form": form, "unit": unit, "period": period, "submission": submission, "grid": grid, "columns": columns,
         "rows": rows, "pages": pages, "page": page, "editable": editable,
+        "has_numbers": any(column.is_number for column in columns),
         "any_editable": any(row["editable"] for row in rows),
         "unsaved": posted is not None,
         "deadline": selectors.deadline_of(form, period),

@@ -101,7 +101,10 @@
     wrap.style.scrollPaddingTop = `${thead ? thead.offsetHeight : 0}px`;
     wrap.style.scrollPaddingBottom = `${foot ? foot.offsetHeight : 0}px`;
     wrap.style.scrollPaddingLeft = `${name ? name.offsetWidth : 0}px`;
-    wrap.style.maxHeight = `calc(100dvh - ${bar.offsetHeight + 16}px)`;
+    // As tall as the window less what follows the grid (the bar, the footer): scrolled to the end, the page
+    // still shows the grid's top, so its headings never leave the window.
+    const below = document.documentElement.scrollHeight - (wrap.getBoundingClientRect().bottom + window.scrollY);
+    wrap.style.maxHeight = `${Math.max(240, window.innerHeight - below - 8)}px`;
   }
 
   // ---- A phone: one unit at a time ----
@@ -171,6 +174,16 @@
     if (cards && current < 0) markCurrent(0);
     pad();
   }
+  // Scrolling down over the grid moves the page first, until the grid fills the window, then the grid.
+  wrap.addEventListener("wheel", (event) => {
+    if (cards || event.deltaY <= 0 || event.ctrlKey) return;
+    const top = wrap.getBoundingClientRect().top;
+    const room = document.documentElement.scrollHeight - window.innerHeight - window.scrollY;
+    if (top < 1 || room < 1) return;
+    event.preventDefault();
+    window.scrollBy(0, Math.min(event.deltaY, top, room));
+  }, { passive: false });
+
   narrow.addEventListener("change", layout);
   window.addEventListener("resize", pad);
   layout();
