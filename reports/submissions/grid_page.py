@@ -157,6 +157,7 @@ def context(request, form, unit, period, submission, *, posted=None, result=None
         "form": form, "unit": unit, "period": period, "submission": submission, "grid": grid, "columns": columns,
         "rows": rows, "pages": pages, "page": page, "editable": editable,
         "has_numbers": any(column.is_number for column in columns),
+        "column_help": [column for column in columns if column.indicator.description],
         "any_editable": any(row["editable"] for row in rows),
         "unsaved": posted is not None,
         "deadline": selectors.deadline_of(form, period),

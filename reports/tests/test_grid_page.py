@@ -102,6 +102,11 @@ def test_the_forms_help_and_labelled_last_year_values_are_shown(client):
     html = client.get(grid_url(world)).content.decode()
     assert 'id="form-help"' in html and "Ngày hội tổ chức từ 01/11 đến 18/11.<br>Chỉ bắt buộc ô" in html
     assert "<small>Năm trước: Có</small>" in html
+    assert 'id="column-help"' not in html
+    world.indicators["ngay_hoi_ngay"].description = "Ngày khai mạc phần hội."
+    world.indicators["ngay_hoi_ngay"].save()
+    html = client.get(grid_url(world)).content.decode()
+    assert 'id="column-help"' in html and "<dt>Ngày tổ chức</dt><dd>Ngày khai mạc phần hội.</dd>" in html
     monthly = client.get(grid_url(world, "2019-05", form=world.monthly)).content.decode()
     assert 'id="form-help"' not in monthly and "Tháng trước" in monthly
 

@@ -74,6 +74,7 @@
     if (!cell) return;
     const tr = cell.closest("tr");
     const col = Number(cell.dataset.col);
+    describe(cell);
     markCurrent(rows.indexOf(tr));
     if (cards) return;
     where.classList.remove("text-danger", "fw-semibold");
@@ -85,6 +86,17 @@
     link.textContent = MSG.cell_history;
     where.appendChild(link);
   });
+
+  // A focused cell is described by what is written under it: last period's value and any problem.
+  let notes = 0;
+  function describe(cell) {
+    const ids = Array.from(cell.closest("td").querySelectorAll("small, .text-danger:not([hidden])")).map((note) => {
+      if (!note.id) { notes += 1; note.id = `grid-note-${notes}`; }
+      return note.id;
+    });
+    if (ids.length) cell.setAttribute("aria-describedby", ids.join(" "));
+    else cell.removeAttribute("aria-describedby");
+  }
 
   // ---- Room for the sticky parts: a focused cell never hides under the headings, names or bar ----
   // Moving from cell to cell scrolls at once: Bootstrap's smooth page scrolling would lag behind the keys.
@@ -154,12 +166,17 @@
       const after = names.findIndex((name, i) => i > current && name.includes(wanted));
       r = after >= 0 ? after : names.findIndex((name) => name.includes(wanted));
     }
-    if (r < 0) { say(MSG.not_found, true); pos.textContent = MSG.not_found; return; }
+    if (r < 0) { say(MSG.not_found, true); return; }
+    say("");
     go(r);
   }
-  search.addEventListener("change", find);
+  // Enter searches (again: the next unit of that name); a name picked from the list, once.
+  let searched = "";
   search.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") { event.preventDefault(); find(); }
+    if (event.key === "Enter") { event.preventDefault(); searched = search.value; find(); }
+  });
+  search.addEventListener("change", () => {
+    if (search.value !== searched) { searched = search.value; find(); }
   });
 
   function layout() {

@@ -100,6 +100,7 @@
       else if (date.getMonth() !== d[1] - 1 || date.getDate() !== d[2]) problem = MSG.bad_date || MSG.not_date;
     }
     cell.classList.toggle("is-invalid", Boolean(problem));
+    if (problem) cell.setAttribute("aria-invalid", "true"); else cell.removeAttribute("aria-invalid");
     if (problem || cell.closest("td").querySelector(".grid-check")) {
       const note = noteOf(cell);
       note.textContent = problem || "";
