@@ -192,3 +192,24 @@ def test_locked_rows_read_as_text_and_only_editable_rows_post(client, settings):
     client.force_login(world.staff)
     html = client.get(grid_url(world, "2019-05", form=world.monthly)).content.decode()
     assert 'name="v-' not in html and "<td>777" in html and 'id="approve"' in html and 'id="save-draft"' not in html
+
+
+def test_without_script_the_page_posts_back_the_same_fields_and_words_for_yes_no(client):
+    """A phone without script posts the inputs as drawn (“Có”, “Không”, dates): nothing changes; a word
+    typed into a yes/no cell is read as on upload."""
+    import re
+
+    world = festival_world(communes=1, areas_per_commune=3)
+    fill_festival(world, "2019", 12)
+    client.force_login(world.officer)
+    html = client.get(grid_url(world)).content.decode()
+    fields = dict(re.findall(r'<input name="(v-[^"]+)" value="([^"]*)"', html))
+    version = re.search(r'name="version" value="(\d+)"', html).group(1)
+    assert len(fields) == 12 and sorted(set(fields.values())) == ["12/11/2019", "Có", "Không"]
+    response = client.post(grid_url(world), {**fields, "version": version}, follow=True)
+    assert "Không có ô nào thay đổi." in response.content.decode()
+    held = f"v-{world.areas[0].pk}-{world.indicators['ngay_hoi_bua_com'].pk}"
+    response = client.post(grid_url(world), {**fields, held: "x", "version": version}, follow=True)
+    assert "Đã lưu nháp: 1 ô thay đổi." in response.content.decode()
+    assert DataValue.objects.get(unit=world.areas[0], indicator=world.indicators["ngay_hoi_bua_com"],
+                                 period="2019").value_bool is True
