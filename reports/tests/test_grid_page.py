@@ -213,3 +213,20 @@ def test_without_script_the_page_posts_back_the_same_fields_and_words_for_yes_no
     assert "Đã lưu nháp: 1 ô thay đổi." in response.content.decode()
     assert DataValue.objects.get(unit=world.areas[0], indicator=world.indicators["ngay_hoi_bua_com"],
                                  period="2019").value_bool is True
+
+
+def test_the_reopen_banner_names_the_reviewer_not_the_username(client):
+    from reports.submissions.services import submission_approve, submission_reopen, submission_submit
+    from reports.tests.factories import monthly_draft_filled
+
+    world = make_world(communes=1, areas_per_commune=0)
+    world.staff.first_name, world.staff.last_name = "Lan", "Nguyễn Thị"
+    world.staff.save()
+    submission = monthly_draft_filled(world)
+    submission_submit(submission=submission, by=world.officer)
+    submission_approve(submission=submission, by=world.staff)
+    submission_reopen(submission=submission, by=world.staff, reason="Sửa quỹ")
+    client.force_login(world.officer)
+    html = client.get(grid_url(world, "2019-05", form=world.monthly)).content.decode()
+    banner = html[html.index("Đã mở lại sau khi duyệt"):][:200]
+    assert world.staff.get_full_name() in banner and "(tinh," not in banner
