@@ -147,28 +147,35 @@
   }
   table.addEventListener("grid:reveal", (event) => reveal(event.target));
 
-  function go(r) {
+  function go(r, focus) {
     if (r < 0 || r >= rows.length) return;
     markCurrent(r);
-    rows[r].scrollIntoView({ block: "nearest" });
+    if (cards) { rows[r].scrollIntoView({ block: "nearest" }); return; }
+    rows[r].scrollIntoView({ block: "center" });  // on a laptop the found row's first cell takes the focus
+    const cell = focus && rows[r].querySelector(".grid-cell");
+    if (cell) cell.focus({ preventScroll: true });
   }
   prev.addEventListener("click", () => go(current - 1));
   next.addEventListener("click", () => go(current + 1));
 
   const fold = (text) => String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d")
     .toLowerCase().replace(/\s+/g, " ").trim();
+  // A unit's name, else its commune's (the commune's first unit), exactly, else in part, without accents.
   const names = rows.map((tr) => fold(tr.cells[0].textContent));
+  const communes = rows.map((tr) => fold(tr.cells[0].dataset.group || ""));
   function find() {
     const wanted = fold(search.value);
     if (!wanted) return;
     let r = names.indexOf(wanted);
+    if (r < 0) r = communes.indexOf(wanted);
     if (r < 0) {
       const after = names.findIndex((name, i) => i > current && name.includes(wanted));
       r = after >= 0 ? after : names.findIndex((name) => name.includes(wanted));
     }
+    if (r < 0) r = communes.findIndex((name) => name.includes(wanted));
     if (r < 0) { say(MSG.not_found, true); return; }
     say("");
-    go(r);
+    go(r, true);
   }
   // Enter searches (again: the next unit of that name); a name picked from the list, once.
   let searched = "";
@@ -183,10 +190,13 @@
     cards = narrow.matches && rows.length > 0;
     wrap.classList.toggle("grid-cards", cards);
     bar.classList.toggle("is-cards", cards);
-    nav.hidden = !cards;
-    if (cards && !search.list.options.length) {
+    nav.hidden = rows.length < 2;  // on a laptop only the search shows
+    if (!nav.hidden && !search.list.options.length) {
       const list = search.list;
-      rows.forEach((tr) => list.appendChild(new Option(tr.cells[0].textContent)));
+      const seen = new Set();
+      rows.forEach((tr) => [tr.cells[0].dataset.group, tr.cells[0].textContent].forEach((name) => {
+        if (name && !seen.has(name)) { seen.add(name); list.appendChild(new Option(name)); }
+      }));
     }
     if (cards && current < 0) markCurrent(0);
     pad();
