@@ -198,7 +198,10 @@
         if (name && !seen.has(name)) { seen.add(name); list.appendChild(new Option(name)); }
       }));
     }
-    if (cards && current < 0) markCurrent(0);
+    if (cards && current < 0) {  // a refused save opens on the first unit with a problem
+      const bad = table.querySelector("tbody td.bad, tbody .is-invalid");
+      markCurrent(bad ? Math.max(0, rows.indexOf(bad.closest("tr"))) : 0);
+    }
     pad();
   }
   // Scrolling down over the grid moves the page first, until the grid fills the window, then the grid.
