@@ -4,7 +4,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -15,13 +14,10 @@ from django.views.generic import TemplateView
 
 from mattran.access import ScopedViewMixin, is_province_staff, scope_of
 from mattran.models import Unit
-from programs.models import ValueType
 from reports.models import DataValue, ReportForm, Submission
 from reports.periods import Period
-from reports.submissions import selectors, services
+from reports.submissions import grid_page, selectors, services
 from reports.submissions.validation import display_value
-
-GRID_PAGE_SIZE = 200
 
 
 class ReasonForm(forms.Form):
@@ -58,21 +54,17 @@ def resolve_submission(request, form_code: str, unit_code: str, period_text: str
     return form, unit, period, submission
 
 
-def cell_input(value, value_type: str) -> str:
-    """A typed value as the grid's input shows it (plain numbers, dd/mm/yyyy, 1/0, level code)."""
-    if value is None:
-        return ""
-    if value_type == ValueType.BOOLEAN:
-        return "1" if value else "0"
-    if value_type == ValueType.RATING:
-        return value.code
-    return display_value(value)
 
 
 class GridView(ScopedViewMixin, TemplateView):
-    """The entry grid: rows are units, columns indicators; saving posts every editable cell of the page."""
+    """The entry grid: rows are units, columns indicators; saving posts every editable cell of the page.
+
+    "Gửi báo cáo" posts the same form with ``intent=submit``: the cells are saved first and the report
+    goes up only when that save succeeds, so a refused edit is never left behind by a submission.
+    """
 
     template_name = "reports/grid.html"
+    submit_after_save = False
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -85,9 +77,11 @@ class GridView(ScopedViewMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         submission = self.submission
+        submitting = self.submit_after_save or request.POST.get("intent") == "submit"
+        not_sent = [_("Chưa gửi báo cáo: các thay đổi chưa lưu được.")] if submitting else []
         if not submission.is_editable_by(request.user):
             return self.render_to_response(
-                self.get_context_data(refusal=[_("Báo cáo này không sửa được: %(status)s.") % {
+                self.get_context_data(refusal=not_sent + [_("Báo cáo này không sửa được: %(status)s.") % {
                     "status": submission.get_status_display()}]),
                 status=403,
             )
@@ -104,14 +98,7 @@ class GridView(ScopedViewMixin, TemplateView):
                 messages.error(request, " ".join(error.messages))
                 return redirect(request.path)
             expected = expected or 1
-        values = {}
-        for name, raw in request.POST.items():
-            if name.startswith("v-"):
-                try:
-                    _prefix, unit_id, indicator_id = name.split("-")
-                    values[(int(unit_id), int(indicator_id))] = raw
-                except ValueError:
-                    continue
+        values = posted_cells(request.POST)
         try:
             result = services.values_save(
                 submission=submission, values=values, by=request.user, expected_version=expected,
@@ -120,88 +107,60 @@ class GridView(ScopedViewMixin, TemplateView):
         except ValidationError as error:
             self.submission = submission
             return self.render_to_response(
-                self.get_context_data(refusal=error.messages, posted=values), status=409 if error.code == "stale" else 403
+                self.get_context_data(refusal=not_sent + error.messages, posted=values),
+                status=409 if error.code == "stale" else 403,
             )
-        if result.saved:
+        self.submission = submission
+        if not result.saved:
+            return self.render_to_response(
+                self.get_context_data(result=result, posted=values, refusal=not_sent or None),
+                status=422 if result.errors or not_sent else 200,
+            )
+        if result.changes or not submitting:
             messages.success(
                 request,
                 _("Đã lưu nháp: %(n)s ô thay đổi.") % {"n": len(result.changes)} if result.changes
                 else _("Không có ô nào thay đổi."),
             )
-            page = request.POST.get("page")
-            return redirect(f"{request.path}?page={page}" if page and page.isdigit() else request.path)
-        self.submission = submission
-        return self.render_to_response(self.get_context_data(result=result, posted=values), status=422 if result.errors else 200)
+        grid_url = reverse("reports:grid", args=[self.form.code, self.unit.code, str(self.period)])
+        page = request.POST.get("page")
+        here = f"{grid_url}?page={page}" if page and page.isdigit() and page != "1" else grid_url
+        if submitting:
+            submission_act(request, services.submission_submit, SubmitView.done_message, submission=submission,
+                           by=request.user)
+        return redirect(here)
 
     def get_context_data(self, posted=None, **kwargs):
         context = super().get_context_data(**kwargs)
-        user, submission = self.request.user, self.submission
-        read_scope = submission.row_read_scope_for(user)  # a commune officer: the own commune's rows only
-        total = selectors.row_units(self.form, read_scope, self.period).count()
-        paginator = Paginator(range(total), GRID_PAGE_SIZE)
-        page = paginator.get_page(self.request.POST.get("page") or self.request.GET.get("page"))
-        grid = selectors.grid_rows(
-            self.form, read_scope, self.period, offset=(page.number - 1) * GRID_PAGE_SIZE, limit=GRID_PAGE_SIZE,
-            total=total,
-        )
-        editable = submission.is_editable_by(user)
-        row_scope = submission.row_scope_for(user)
-        history_base = reverse("reports:cell_history", args=[self.form.code, self.unit.code, str(self.period), "IND", "ROW"])
-        errors = {}
-        result = kwargs.get("result")
-        for problem in (result.errors + result.warnings) if result else []:
-            key = (getattr(problem.unit, "pk", None), getattr(problem.indicator, "pk", None))
-            errors.setdefault(key, []).append(problem.message)
-        for column in grid.columns:
-            column.levels = _levels_of(column)
-            column.is_number = column.indicator.value_type in (ValueType.INTEGER, ValueType.DECIMAL)
-        rows = []
-        for index, row in enumerate(grid.rows):
-            row_editable = editable and (row_scope.pk == self.unit.pk or row.unit.is_within(row_scope))
-            cells = []
-            for col, column in enumerate(grid.columns):
-                indicator = column.indicator
-                key = (row.unit.pk, indicator.pk)
-                value = row.values[indicator.pk]
-                cells.append({
-                    "name": f"v-{row.unit.pk}-{indicator.pk}",
-                    "col": col,
-                    "type": indicator.value_type,
-                    "input": posted[key] if posted and key in posted else cell_input(value, indicator.value_type),
-                    "previous": display_value(row.previous[indicator.pk]),
-                    "changed": indicator.pk in row.changed,
-                    "problems": errors.get(key, []),
-                    "levels": column.levels,
-                    "history": history_base.replace("/IND/ROW/", f"/{indicator.code}/{row.unit.code}/"),
-                })
-            rows.append({"unit": row.unit, "group": row.group, "index": index, "editable": row_editable, "cells": cells})
-        context.update(
-            form=self.form, unit=self.unit, period=self.period, submission=submission, grid=grid, rows=rows,
-            page=page, editable=editable, any_editable=any(r["editable"] for r in rows),
-            deadline=selectors.deadline_of(self.form, self.period),
-            can_submit=submission.pk is not None and submission.is_submittable_by(user),
-            can_return=submission.pk is not None and submission.can_return(user),
-            can_approve=submission.pk is not None and submission.can_approve(user),
-            can_reopen=submission.pk is not None and submission.can_reopen(user),
-            result=result, refusal=kwargs.get("refusal"),
-            status_label=selectors.STATUS_LABELS[submission.status if submission.pk else selectors.NOT_STARTED],
-            other_errors=[str(p) for p in (result.errors if result else []) if getattr(p.unit, "pk", None) is None],
-            bool_choices=[("1", _("Có")), ("0", _("Không"))],
-            grid_messages={
-                "not_number": _("Không phải là số (ví dụ: 1234 hoặc 1.234,5)."),
-                "not_integer": _("Phải là số nguyên."),
-                "negative": _("Không được âm."),
-                "not_date": _("Ngày phải có dạng ngày/tháng/năm, ví dụ 15/11/2019."),
-                "bad_date": _("Ngày này không có thật (tháng không có ngày đó)."),
-                "no_such_choice": _("Không có lựa chọn này."),
-            },
-        )
+        context.update(grid_page.context(self.request, self.form, self.unit, self.period, self.submission,
+                                         posted=posted, result=kwargs.get("result")))
+        context["refusal"] = kwargs.get("refusal")
         return context
 
 
-def _levels_of(column):
-    scale = column.indicator.rating_scale
-    return list(scale.levels.all()) if scale else []
+def posted_cells(data) -> dict:
+    """{(unit id, indicator id): raw} from the grid's ``v-<unit>-<indicator>`` fields."""
+    values = {}
+    for name, raw in data.items():
+        if name.startswith("v-"):
+            try:
+                _prefix, unit_id, indicator_id = name.split("-")
+                values[(int(unit_id), int(indicator_id))] = raw
+            except ValueError:
+                continue
+    return values
+
+
+def submission_act(request, act, done_message, **kwargs) -> bool:
+    """Run one workflow step; its refusal or success becomes a message. Whether it was done."""
+    try:
+        act(**kwargs)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return False
+    messages.success(request, done_message)
+    return True
 
 
 class _ActionView(ScopedViewMixin, View):
@@ -229,19 +188,20 @@ class _ActionView(ScopedViewMixin, View):
                 messages.error(request, _("Cần ghi lý do."))
                 return redirect(grid_url)
             kwargs["reason"] = reason_form.cleaned_data["reason"]
-        try:
-            self.act(**kwargs)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-            return redirect(grid_url)
-        messages.success(request, self.done_message)
+        submission_act(request, self.act, self.done_message, **kwargs)
         return redirect(grid_url)
 
 
 class SubmitView(_ActionView):
+    """Send the saved report up; a POST that carries cells saves them first, as the grid's own button does."""
+
     act = staticmethod(services.submission_submit)
     done_message = gettext_lazy("Đã gửi báo cáo lên tỉnh.")
+
+    def post(self, request, form, unit, period):
+        if any(name.startswith("v-") for name in request.POST):
+            return GridView.as_view(submit_after_save=True)(request, form=form, unit=unit, period=period)
+        return super().post(request, form, unit, period)
 
 
 class ReturnView(_ActionView):

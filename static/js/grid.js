@@ -6,19 +6,47 @@
   if (!table) return;
   const messagesNode = document.getElementById("grid-messages");
   const MSG = messagesNode ? JSON.parse(messagesNode.textContent) : {};
-  const cells = Array.from(table.querySelectorAll(".grid-cell"));
-  const grid = [];
-  cells.forEach((cell) => {
-    const r = Number(cell.dataset.row);
-    const c = Number(cell.dataset.col);
-    (grid[r] = grid[r] || [])[c] = cell;
-  });
-  const rowCount = grid.length;
-  const colCount = grid.reduce((n, row) => Math.max(n, row ? row.length : 0), 0);
-
   const TRUE_WORDS = ["có", "co", "x", "1", "true", "yes", "c", "đúng", "dung", "y"];
   const FALSE_WORDS = ["không", "khong", "0", "false", "no", "k", "sai"];
   const norm = (text) => String(text).normalize("NFC").trim().replace(/\s+/g, " ").toLowerCase();
+
+  // The page sends bare controls (300 rows stay light); each learns its row, column and type here, and a
+  // yes/no cell (a text input reading "Có"/"Không" without script) becomes a three-way select.
+  const heads = Array.from(table.querySelectorAll("thead th[data-t]"));
+  const yesNo = [["", ""], ["1", MSG.yes || "Có"], ["0", MSG.no || "Không"]];
+  const grid = [];
+  Array.from(table.tBodies[0].rows).filter((tr) => tr.dataset.u).forEach((tr, r) => {
+    tr.dataset.row = r;
+    Array.from(tr.cells).slice(1).forEach((td, c) => {
+      let cell = td.querySelector("input, select");
+      if (!cell) return;
+      const type = heads[c] ? heads[c].dataset.t : "TEXT";
+      if (type === "BOOLEAN" && cell.tagName === "INPUT") {
+        const select = document.createElement("select");
+        select.dataset.type = type;
+        yesNo.forEach(([value, label]) => select.add(new Option(label, value)));
+        if (setSelect(select, cell.value)) {
+          ["name", "className"].forEach((key) => { select[key] = cell[key]; });
+          select.setAttribute("aria-labelledby", cell.getAttribute("aria-labelledby"));
+          select.disabled = cell.disabled;
+          select.dataset.initial = select.value;
+          cell.replaceWith(select);
+          cell = select;
+        }
+      } else if (type === "DATE") {
+        cell.placeholder = MSG.placeholder_date || "";
+      } else if (type === "INTEGER" || type === "DECIMAL") {
+        cell.inputMode = "decimal";
+      }
+      cell.classList.add("grid-cell");
+      cell.dataset.row = r;
+      cell.dataset.col = c;
+      cell.dataset.type = type;
+      (grid[r] = grid[r] || [])[c] = cell;
+    });
+  });
+  const rowCount = table.tBodies[0].querySelectorAll("tr[data-u]").length;
+  const colCount = heads.length;
 
   // Same reading as reports/validation.py: "1.234,5" Vietnamese, "1234.5" plain, "1.234" in integer columns.
   function parseNumber(text, type) {
@@ -72,6 +100,7 @@
       else if (date.getMonth() !== d[1] - 1 || date.getDate() !== d[2]) problem = MSG.bad_date || MSG.not_date;
     }
     cell.classList.toggle("is-invalid", Boolean(problem));
+    if (problem) cell.setAttribute("aria-invalid", "true"); else cell.removeAttribute("aria-invalid");
     if (problem || cell.closest("td").querySelector(".grid-check")) {
       const note = noteOf(cell);
       note.textContent = problem || "";
@@ -80,17 +109,21 @@
     return !problem;
   }
 
+  // A column's total over this page: typed values, and the values of rows shown read-only.
+  const dataRows = Array.from(table.tBodies[0].rows).filter((tr) => tr.dataset.u);
   function total(col) {
     const foot = table.querySelector(`.grid-total[data-col="${col}"]`);
-    const first = grid.find((row) => row && row[col]);
-    if (!foot || !first) return;
-    const type = first[col].dataset.type;
-    if (type !== "INTEGER" && type !== "DECIMAL") return;
+    const type = heads[col] && heads[col].dataset.t;
+    if (!foot || (type !== "INTEGER" && type !== "DECIMAL")) return;
     let sum = 0;
-    grid.forEach((row) => {
-      const cell = row && row[col];
-      if (!cell || !cell.value.trim()) return;
-      const n = parseNumber(cell.value.trim(), type);
+    dataRows.forEach((tr) => {
+      const td = tr.cells[col + 1];
+      if (!td) return;
+      const cell = td.querySelector(".grid-cell");
+      const node = td.firstChild;
+      const text = cell ? cell.value.trim() : (node && node.nodeType === 3 ? node.nodeValue.trim() : "");
+      if (!text) return;
+      const n = parseNumber(text, type);
       if (!Number.isNaN(n)) sum += n;
     });
     foot.textContent = (Math.round(sum * 100) / 100).toLocaleString("vi-VN");
@@ -128,6 +161,8 @@
     if (r < 0 || r >= rowCount || c < 0 || c >= colCount) return false;
     const cell = grid[r] && grid[r][c];
     if (!cell) return false;
+    // On a phone only one unit's card shows: grid-layout.js shows this cell's before it takes the focus.
+    cell.dispatchEvent(new CustomEvent("grid:reveal", { bubbles: true }));
     cell.focus();
     if (cell.select) cell.select();
     return true;
@@ -205,7 +240,13 @@
   });
   table.addEventListener("change", (event) => {
     const cell = event.target.closest(".grid-cell");
-    if (cell) total(Number(cell.dataset.col));
+    if (!cell) return;
+    if (cell.tagName === "SELECT" && cell.value !== "") {
+      cell.classList.remove("is-invalid");  // a choice from the list is always a valid one
+      const note = cell.closest("td").querySelector(".grid-check");
+      if (note) note.hidden = true;
+    }
+    total(Number(cell.dataset.col));
   });
 
   for (let c = 0; c < colCount; c += 1) total(c);
