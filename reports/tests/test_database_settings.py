@@ -39,3 +39,14 @@ def test_the_yearly_rollup_gets_them_back_for_its_own_transaction_only():
     assert seen.index("SET LOCAL max_parallel_workers_per_gather = 2") < seen.index("CREATE TEMPORARY TABLE rollup_new ON COMMIT DROP")
     assert "SET LOCAL jit = on" in seen
     assert (show("jit"), show("max_parallel_workers_per_gather")) == ("off", "0")  # the connection's own again
+
+
+def test_the_celery_worker_connects_with_the_servers_own_settings():
+    from django.conf import settings
+
+    from mattran.celery import analytic_connections
+
+    databases = {"default": {"OPTIONS": {"options": settings.DATABASE_WEB_OPTIONS, "sslmode": "prefer"}},
+                 "other": {"OPTIONS": {"options": "-c search_path=x"}}}
+    analytic_connections(databases, settings.DATABASE_WEB_OPTIONS)
+    assert databases == {"default": {"OPTIONS": {"sslmode": "prefer"}}, "other": {"OPTIONS": {"options": "-c search_path=x"}}}
