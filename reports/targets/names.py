@@ -67,8 +67,16 @@ def with_values(units):
     )
 
 
+def page_rows(target: Target, unit: Unit, year: int, ids) -> list[CountedUnit]:
+    """The rows of one page, given its units' ids (a page of ``counted_units(…).values_list("pk")``):
+    paging over ids keeps the joins that only display a row (district, commune, form, submitter)
+    to the page's own rows instead of every unit before the sort."""
+    units = counted_units(target, unit, year).filter(pk__in=list(ids))
+    return rows_of(target, with_values(units), year)
+
+
 def rows_of(target: Target, units, year: int) -> list[CountedUnit]:
-    """A page of ``with_values`` units as rows, each with a link to the grid it is (or would be) reported in."""
+    """``with_values`` units as rows, each with a link to the grid it is (or would be) reported in."""
     units = list(units)
     forms = {}
     if any(u.status == NOT_REPORTED for u in units):

@@ -121,12 +121,13 @@ class TargetUnitsView(TargetScopeMixin, TemplateView):
         if status:
             units = units.filter(status=status)
         total = counts[status] if status else sum(counts.values())
-        page = KnownCountPaginator(names.with_values(units), self.paginate_by, total).get_page(self.request.GET.get("page"))
+        ids = units.values_list("pk", flat=True)
+        page = KnownCountPaginator(ids, self.paginate_by, total).get_page(self.request.GET.get("page"))
         results = {r.year: r for r in target.results.filter(unit=unit, year__in={year, target.due_year or year})}
         result = results.get(year)
         context.update(
             year=year, unit=unit, target=target, result=result, form=form, page=page,
-            rows=names.rows_of(target, page.object_list, year), counts=counts, total=sum(counts.values()),
+            rows=names.page_rows(target, unit, year, page.object_list), counts=counts, total=sum(counts.values()),
             status=status, statuses=[
                 (key, label, counts[key]) for key, label in form.fields["trang_thai"].choices if key
             ],
