@@ -30,6 +30,7 @@ class CountedUnit:
     value: object
     submission_status: str | None
     link: tuple[str, str, str] | None  # (form code, submitter code, period) of the reporting grid
+    place: str = ""  # the commune and district between the page's unit and this one ("Xã A, Huyện B")
 
 
 def counted_units(target: Target, unit: Unit, year: int, *, within: Unit | None = None, name: str = ""):
@@ -72,7 +73,11 @@ def page_rows(target: Target, unit: Unit, year: int, ids) -> list[CountedUnit]:
     paging over ids keeps the joins that only display a row (district, commune, form, submitter)
     to the page's own rows instead of every unit before the sort."""
     units = counted_units(target, unit, year).filter(pk__in=list(ids))
-    return rows_of(target, with_values(units), year)
+    rows = rows_of(target, with_values(units), year)
+    for row in rows:
+        between = [getattr(row.unit, field) for field in ("commune", "district")]
+        row.place = ", ".join(a.name for a in between if a is not None and a.pk not in (row.unit.pk, unit.pk) and not unit.is_within(a))
+    return rows
 
 
 def rows_of(target: Target, units, year: int) -> list[CountedUnit]:

@@ -80,8 +80,9 @@ class NamesFilterForm(forms.Form):
         children = list(selectors.children_of(unit).only("code", "name", "kind"))
         self.fields["noi"].choices = [("", _l("Tất cả"))] + [(c.code, c.name) for c in children]
         self.fields["noi"].error_messages["invalid_choice"] = invalid % {"unit": unit.name}
-        if children:
-            self.fields["noi"].label = UnitKind(children[0].kind).label
+        kinds = {c.kind for c in children}
+        if len(kinds) == 1:  # districts, or communes; both after 2025 (communes directly under the province)
+            self.fields["noi"].label = UnitKind(kinds.pop()).label
         self.units = {c.code: c for c in children}
         chosen = self.units.get(self.data.get("noi") or "")
         self.communes = {}

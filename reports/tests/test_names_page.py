@@ -147,3 +147,12 @@ def test_the_query_count_does_not_grow_with_the_units(world, client, django_asse
             response = client.get(url, params)
         assert response.status_code == 200
     assert sum(get(client).context["counts"].values()) == 72 + 180
+
+
+def test_each_row_names_the_commune_and_district_between_the_page_and_it(world, client):
+    client.force_login(world["staff"])
+    province_row = get(client, trang_thai="not_met").context["rows"][0]
+    assert (province_row.unit.code, province_row.place) == ("D2C1A1", "Xã 2.1, Huyện 2")
+    district_row = get(client, "D2", trang_thai="not_met").context["rows"][0]
+    assert district_row.place == "Xã 2.1"
+    assert get(client, "D2C1", trang_thai="not_met").context["rows"][0].place == ""
