@@ -4,6 +4,8 @@ Views check scope (out-of-scope units answer 404), validate a form, call one ser
 """
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -20,7 +22,7 @@ from reports.exports.formats import attachment
 
 from . import exports, honours, policy, selectors, services
 from .forms import DecisionForm, EvidenceForm, NominationForm, ReopenForm, ReviewForm, SelfScoreForm, VersionForm
-from .models import EmulationGuide, Evidence, HonourTitle, Nomination, ScoredKind, SheetStatus
+from .models import Cluster, EmulationGuide, Evidence, HonourTitle, Nomination, ScoredKind, SheetStatus
 
 
 def _refusal(request, error: ValidationError) -> None:
@@ -184,24 +186,41 @@ class SheetExportView(SheetMixin, View):
 
 
 class RankingMixin(ScopedViewMixin):
-    def load_ranking(self):
+    def load_guide(self):
         kind = self.request.GET.get("cap", UnitKind.DISTRICT)
         if kind not in ScoredKind.values:
             raise Http404
-        guide = selectors.guide_for(year=self.kwargs["year"], kind=kind)
-        sheets = list(selectors.ranking_sheets(guide=guide, user=self.request.user))
-        return guide, sheets
+        return selectors.guide_for(year=self.kwargs["year"], kind=kind)
+
+    def load_ranking(self):
+        guide = self.load_guide()
+        return guide, list(selectors.ranking_sheets(guide=guide, user=self.request.user))
+
+
+RANKING_PAGE_SIZE = 50
 
 
 class RankingView(RankingMixin, TemplateView):
+    """The province-wide ranking, then each cluster's. Up to 50 units on one page (a province's
+    districts); more (its communes) are paged, and one cluster is shown at a time (``?cum=``)."""
+
     template_name = "emulation/ranking.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        guide, sheets = self.load_ranking()
+        guide = self.load_guide()
+        sheets = selectors.ranking_sheets(guide=guide, user=self.request.user)
+        page = Paginator(sheets, RANKING_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        rows = list(page.object_list)
+        if page.paginator.num_pages == 1:  # every sheet is on the page: its clusters come from it
+            clusters, cluster_choices, cluster = selectors.ranking_by_cluster(rows), [], None
+        else:
+            cluster_choices = list(Cluster.objects.filter(guide=guide).order_by("name"))
+            cluster = next((c for c in cluster_choices if str(c.pk) == self.request.GET.get("cum")), None)
+            clusters = selectors.ranking_by_cluster(sheets.filter(cluster=cluster)) if cluster else []
         context.update(
-            guide=guide, sheets=sheets, clusters=selectors.ranking_by_cluster(sheets), kinds=ScoredKind.choices,
-            computed_at=max((s.computed_at for s in sheets if s.computed_at), default=None),
+            guide=guide, sheets=rows, page=page, clusters=clusters, cluster_choices=cluster_choices, cluster=cluster,
+            kinds=ScoredKind.choices, computed_at=sheets.aggregate(at=Max("computed_at"))["at"],
             pending=selectors.scores_pending(year=guide.year),
         )
         return context

@@ -1,13 +1,15 @@
 """Every rule of a target in one place, each in its Python form and its SQL form side by side.
 
 A target counts units whose value meets its *condition* (yes/no, a number, a rating) and is met
-when the share of them passes its *threshold* ("trên 95%": strictly more). Pages that list the
-units behind a percentage use the Python forms; the set-based computation uses the SQL forms;
-``reports/tests/test_target_rules.py`` checks that both give the same answer for every condition.
+when the share of them passes its *threshold* ("trên 95%": strictly more). Pages judge one value
+with the Python forms; the page listing the units behind a percentage filters and counts with the
+ORM form of the condition; the set-based computation uses the SQL forms;
+``reports/tests/test_target_rules.py`` checks that all give the same answer for every condition.
 """
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 HUNDREDTH = Decimal("0.01")
@@ -43,6 +45,19 @@ def condition_met(target, *, value_bool=None, value_number=None, rating_rank=Non
     if target.condition == TargetCondition.RATING_AT_LEAST:
         return rating_rank is not None and rating_rank >= condition_param(target)
     return value_number is not None and value_number >= condition_param(target)
+
+
+def condition_q(target, value: str) -> tuple[Q, Q]:
+    """ORM form over the value row reached by the relation path ``value``: (has a value, meets the
+    condition); the names page filters and counts with it in SQL, without a subquery per unit."""
+    if target.condition == TargetCondition.IS_TRUE:
+        return Q(**{f"{value}__value_bool__isnull": False}), Q(**{f"{value}__value_bool": True})
+    if target.condition == TargetCondition.RATING_AT_LEAST:
+        return (
+            Q(**{f"{value}__rating_level__isnull": False}),
+            Q(**{f"{value}__rating_level__rank__gte": condition_param(target)}),
+        )
+    return Q(**{f"{value}__value_number__isnull": False}), Q(**{f"{value}__value_number__gte": condition_param(target)})
 
 
 def condition_sql(target, rating_table: str) -> tuple[str, str, str]:

@@ -181,7 +181,18 @@ class Submission(models.Model):
 class DataValue(models.Model):
     """One typed value of one indicator for one unit and period; every change is kept."""
 
-    indicator = models.ForeignKey(Indicator, verbose_name=_("chỉ số"), on_delete=models.PROTECT, related_name="values")
+    # Indexes, each for the queries that use it (checked with EXPLAIN on PostgreSQL, benchmarks/RESULTS.md):
+    # - unique (indicator, unit, period): a unit's value of an indicator and period (the grid's save,
+    #   the names page's join, aggregate_values); it also serves every lookup by indicator alone, so
+    #   the indicator's own foreign-key index is dropped;
+    # - (indicator, period, unit): one indicator and period over every unit (a target's values);
+    # - (indicator, year): the yearly roll-up's read of a year's values;
+    # - submission (the foreign key's index; the identical Meta index was dropped): a submission's
+    #   values (the grid, its history, the recompute after a submit or approval);
+    # - unit: a unit's values (the unit's protection on delete, the area import's merge check).
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("chỉ số"), on_delete=models.PROTECT, related_name="values", db_index=False,
+    )
     unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="values")
     period = models.CharField(_("kỳ báo cáo"), max_length=10)
     year = models.PositiveSmallIntegerField(_("năm"))
@@ -203,7 +214,6 @@ class DataValue(models.Model):
         indexes = [
             models.Index(fields=["indicator", "period", "unit"]),
             models.Index(fields=["indicator", "year"]),
-            models.Index(fields=["submission"]),
         ]
 
     def __str__(self):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from reports.spreadsheets import views as views_excel
-from reports.submissions import inbox_views, views
+from reports.submissions import history_views, inbox_views, views
 
 app_name = "reports"
 
@@ -18,10 +18,10 @@ urlpatterns = [
     path("<slug:form>/<str:unit>/<str:period>/tra-lai/", views.ReturnView.as_view(), name="return"),
     path("<slug:form>/<str:unit>/<str:period>/duyet/", views.ApproveView.as_view(), name="approve"),
     path("<slug:form>/<str:unit>/<str:period>/mo-lai/", views.ReopenView.as_view(), name="reopen"),
-    path("<slug:form>/<str:unit>/<str:period>/lich-su/", views.HistoryView.as_view(), name="history"),
+    path("<slug:form>/<str:unit>/<str:period>/lich-su/", history_views.HistoryView.as_view(), name="history"),
     path(
         "<slug:form>/<str:unit>/<str:period>/lich-su/<slug:indicator>/<str:row>/",
-        views.CellHistoryView.as_view(),
+        history_views.CellHistoryView.as_view(),
         name="cell_history",
     ),
 ]

@@ -268,12 +268,12 @@ def test_festival_record_goes_from_keyboard_entry_through_return_and_approval_to
     with staff.expect_navigation():
         card.get_by_role("link").click()
     assert staff.url.endswith(f"/chi-tieu/{YEAR}/ngay_hoi_kdc/20/")
-    not_met = staff.locator("#not_met")
-    assert "Không đạt" in not_met.locator("h2").inner_text()
-    assert not_met.locator("[data-unit]").all_inner_texts()[0].startswith("Thôn A2.3")
-    assert not_met.locator("[data-unit]").count() == 1
-    assert staff.locator("#met [data-unit]").count() == 5
-    assert staff.locator("#not_reported [data-unit]").count() == 0
+    assert "Không đạt" in staff.locator("#not_met").inner_text()
+    counts = {key: staff.locator(f"[data-count={key}]").inner_text() for key in ("met", "not_met", "not_reported")}
+    assert counts == {"met": "5", "not_met": "1", "not_reported": "0"}
+    not_met = staff.locator('#names [data-status="not_met"]')
+    assert not_met.count() == 1 and not_met.first.inner_text().startswith("Thôn A2.3")
+    assert staff.locator('#names [data-status="met"]').count() == 5
     assert f"Năm {YEAR}" in staff.locator("main").inner_text()
     run.shot(staff, "names-behind-percentage")
 

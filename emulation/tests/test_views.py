@@ -289,3 +289,29 @@ def test_index_lists_districts_in_vietnamese_alphabetical_order(client, world):
     client.force_login(world["province_user"])
     page = client.get(reverse("emulation:index")).content.decode()
     assert page.index("Huyện Bắc Sơn") < page.index("Huyện Bình Gia")
+
+
+@pytest.mark.parametrize("districts", [60, 130])
+def test_a_long_ranking_is_paged_and_shows_one_cluster_at_a_time(client, django_assert_max_num_queries, districts):
+    """More than 50 ranked units: 50 a page, clusters picked one at a time, the same few queries."""
+    from emulation.models import Cluster
+    from emulation.views import RANKING_PAGE_SIZE
+
+    t = f.tree(districts=districts, communes=0, areas=0)
+    g = f.guide(YEAR)
+    a = Cluster.objects.create(guide=g, name="Cụm A")
+    a.members.set(t["districts"][:5])
+    Cluster.objects.create(guide=g, name="Cụm B").members.set(t["districts"][5:])
+    recompute.scores_recompute(year=YEAR)
+    client.force_login(f.officer(t["province"]))
+    url = reverse("emulation:ranking", args=[YEAR])
+    with django_assert_max_num_queries(12):
+        first = client.get(url)
+    assert len(first.context["sheets"]) == RANKING_PAGE_SIZE and first.context["clusters"] == []
+    assert "Trang 1/" in first.content.decode() and "Cụm A" in first.content.decode()
+    last = client.get(url, {"page": first.context["page"].paginator.num_pages})
+    assert len(last.context["sheets"]) == districts - RANKING_PAGE_SIZE * (last.context["page"].number - 1)
+    with django_assert_max_num_queries(12):
+        picked = client.get(url, {"cum": a.pk})
+    assert [(c.name, len(rows)) for c, rows in picked.context["clusters"]] == [("Cụm A", 5)]
+    assert client.get(url, {"cum": "x", "page": "y"}).status_code == 200

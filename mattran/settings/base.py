@@ -93,6 +93,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The demo server's background thread writes too: a writer waits for the other, never fails.
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=30, transaction_mode="IMMEDIATE")
+DATABASE_WEB_OPTIONS = env("DATABASE_PG_OPTIONS", default="-c jit=off -c max_parallel_workers_per_gather=0")
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Every web connection is set for the short queries of a web request (measured in benchmarks/RESULTS.md):
+    # no JIT compilation (the names page once spent 1.0 s of 1.2 s compiling), no parallel workers
+    # (aggregate_values got a parallel plan 6-8x slower than the serial one). The yearly recompute
+    # gets them back per transaction (reports/targets/rollups.py ROLLUP_SETTINGS), and the Celery worker's
+    # connections keep the server's own settings (mattran/celery.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", DATABASE_WEB_OPTIONS)
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
 # A persistent connection may have been cut (a database restart, a failover): check it before each
 # request reuses it, or that request answers 500.

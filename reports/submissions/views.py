@@ -1,4 +1,4 @@
-"""Reporting pages: the officer's inbox, the entry grid and its workflow buttons, completeness, history."""
+"""Reporting pages: the officer's inbox, the entry grid and its workflow buttons, completeness (history: history_views)."""
 from __future__ import annotations
 
 from django import forms
@@ -14,10 +14,9 @@ from django.views.generic import TemplateView
 
 from mattran.access import ScopedViewMixin, is_province_staff, scope_of
 from mattran.models import Unit
-from reports.models import DataValue, ReportForm, Submission
+from reports.models import ReportForm, Submission
 from reports.periods import Period
 from reports.submissions import grid_page, selectors, services
-from reports.submissions.validation import display_value
 
 
 class ReasonForm(forms.Form):
@@ -248,77 +247,4 @@ class CompletenessView(ScopedViewMixin, TemplateView):
             forms=forms_list, form=form, periods=periods[:60], period=period,
             report=selectors.completeness(form, period, scope_of(self.request.user)),
         )
-        return context
-
-
-class _HistoryMixin(ScopedViewMixin):
-    template_name = "reports/history.html"
-
-    @staticmethod
-    def changes(records):
-        """Pair each history record with the one before it: (record, old, new), newest first."""
-        previous, out = {}, []
-        for record in records:
-            indicator = record.indicator
-            new = DataValue.typed_value(record, indicator.value_type) if indicator else None
-            old = previous.get(record.id)
-            previous[record.id] = new
-            if old == new and record.history_type != "-":
-                continue  # saved again without a change of value ("∅ → ∅"): nothing to show
-            out.append({"record": record, "old": display_value(old), "new": display_value(new),
-                        "kind": record.get_history_type_display()})
-        return sorted(out, key=lambda change: (change["record"].history_date, change["record"].history_id), reverse=True)
-
-    @staticmethod
-    def steps(submission):
-        """The submission's changes of status, newest first: who moved it to which status, when.
-
-        Its other saves (a draft's values saved while it stays returned, say) are not steps; listed
-        under the status they kept, they read as if the officer had returned the report.
-        """
-        rows = submission.history.select_related("history_user").order_by("history_date", "history_id")[:2000]
-        steps, status = [], None
-        for row in rows:
-            if row.status != status:
-                steps.append(row)
-                status = row.status
-        return steps[::-1][:200]
-
-    @staticmethod
-    def records():
-        return DataValue.history.select_related("history_user", "indicator", "unit", "rating_level").order_by(
-            "id", "history_date", "history_id"
-        )
-
-
-class HistoryView(_HistoryMixin, TemplateView):
-    """Every change of a submission's values and of its status."""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form, unit, period, submission = resolve_submission(self.request, kwargs["form"], kwargs["unit"], kwargs["period"])
-        if submission.pk is None:
-            raise Http404
-        records = self.records().filter(submission_id=submission.pk)
-        read_scope = submission.row_read_scope_for(self.request.user)
-        if read_scope != submission.unit:
-            records = records.filter(unit_id__in=Unit.objects.within(read_scope).values("pk"))
-        records = records[:2000]
-        context.update(form=form, unit=unit, period=period, submission=submission,
-                       changes=self.changes(records), steps=self.steps(submission))
-        return context
-
-
-class CellHistoryView(_HistoryMixin, TemplateView):
-    """Every change of one cell (indicator, row unit, period)."""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form, unit, period, submission = resolve_submission(self.request, kwargs["form"], kwargs["unit"], kwargs["period"])
-        row = Unit.objects.filter(code=kwargs["row"]).first()
-        if row is None or not row.is_within(unit) or not row.is_within(submission.row_read_scope_for(self.request.user)):
-            raise Http404
-        records = self.records().filter(indicator__code=kwargs["indicator"], unit=row, period=str(period))
-        context.update(form=form, unit=unit, period=period, submission=submission, row=row,
-                       changes=self.changes(records))
         return context

@@ -54,11 +54,17 @@ class IndicatorAggregate(models.Model):
     # No separate index on indicator: the unique (indicator, unit, period) index leads with it, and
     # every extra index slows the national roll-up's millions of inserts. No foreign-key constraint
     # in the database either (a check per inserted row): the rows are derived, written only by the
-    # roll-up from values whose own keys are checked, and Django still applies on_delete.
+    # roll-up from values whose own keys are checked, and Django still applies on_delete. No index on
+    # unit alone either (39 MB nationally, never scanned: every read names the indicator, see
+    # aggregate_values); units are never deleted once data refers to them, so the PROTECT check
+    # that would use it does not run. The unique index serves reads by indicator, unit and period;
+    # (year, indicator, unit) the roll-up's replace of a year and the dashboard's reads of a year.
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("chỉ số"), on_delete=models.CASCADE, related_name="aggregates", db_index=False, db_constraint=False,
     )
-    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="aggregates", db_constraint=False)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="aggregates", db_constraint=False, db_index=False,
+    )
     period = models.CharField(_("kỳ báo cáo"), max_length=10)
     year = models.PositiveSmallIntegerField(_("năm"))
     value = models.DecimalField(_("giá trị"), max_digits=20, decimal_places=2, null=True)

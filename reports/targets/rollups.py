@@ -33,6 +33,9 @@ from reports.targets.scope import (
 
 # PostgreSQL memory for the national roll-up's hash aggregates (per sort or hash, for one statement).
 ROLLUP_WORK_MEM = "64MB"
+# The web's connections run without JIT or parallel workers (mattran/settings/base.py); the whole
+# year's roll-up is one long statement whose CREATE TABLE … AS runs in parallel, so it gets them back.
+ROLLUP_SETTINGS = (("max_parallel_workers_per_gather", "2"), ("jit", "on"))
 
 
 @lru_cache(maxsize=256)
@@ -297,6 +300,8 @@ def _year_aggregates_replace(year: int, now) -> int:
     select, params = indicator_aggregates_sql(year, now, insert=False)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")  # hash and sort in memory, not on disk
+        for name, value in ROLLUP_SETTINGS:
+            cursor.execute(f"SET LOCAL {name} = {value}")
         cursor.execute("DROP TABLE IF EXISTS rollup_new")
         cursor.execute(f"CREATE TEMPORARY TABLE rollup_new ON COMMIT DROP AS {select}", params)
         cursor.execute(delete, [year])

@@ -1,19 +1,18 @@
-"""Reads of computed targets and roll-ups: results of a unit and its children, the units behind a
-percentage, and ``aggregate_values`` (the roll-up of any unit and period) for the dashboard and emulation."""
+"""Reads of computed targets and roll-ups: results of a unit and its children (the units behind a
+percentage are in ``names.py``), and ``aggregate_values`` (the roll-up of any unit and period) for the dashboard and emulation."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 
-from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
-from programs import target_rules
-from programs.models import Target, TargetCondition
-from reports.constants import AGGREGATED_TYPES, COUNTED_STATUSES, RUN_KIND, TREND_YEARS, year_end
-from reports.models import ComputationRun, DataValue, IndicatorAggregate, ReportForm, TargetResult
+from mattran.models import Unit, UnitKind
+from programs.models import Target
+from reports.constants import AGGREGATED_TYPES, COUNTED_STATUSES, RUN_KIND, TREND_YEARS
+from reports.models import ComputationRun, DataValue, IndicatorAggregate, TargetResult
 from reports.targets.judgement import judge
 
 CHILD_KIND = {UnitKind.PROVINCE: UnitKind.DISTRICT, UnitKind.DISTRICT: UnitKind.COMMUNE, UnitKind.COMMUNE: None}
@@ -100,64 +99,6 @@ def target_board(unit: Unit, year: int) -> dict:
         ],
         "computed_at": max(computed) if computed else None,
     }
-
-
-# How a counted unit stands under a target (the names behind a percentage).
-MET, NOT_MET, NOT_REPORTED = "met", "not_met", "not_reported"
-
-
-@dataclass
-class CountedUnit:
-    unit: Unit
-    status: str  # MET, NOT_MET or NOT_REPORTED
-    value: object
-    submission_status: str | None
-    link: tuple[str, str, str] | None  # (form code, submitter code, period) of the reporting grid
-
-
-def counted_units(target: Target, unit: Unit, year: int) -> list[CountedUnit]:
-    """The counted units under ``unit`` with what they reported: the names behind the percentage (one query)."""
-    end = year_end(year)
-    values = DataValue.objects.filter(
-        indicator=target.indicator_id, unit=OuterRef("pk"), period=str(year), submission__status__in=COUNTED_STATUSES,
-    )
-    units = (
-        Unit.objects.within(unit).filter(kind__in=target.counted_kinds).active_on(end)
-        .select_related("province", "district", "commune")
-        .annotate(
-            v_bool=Subquery(values.values("value_bool")[:1]),
-            v_number=Subquery(values.values("value_number")[:1]),
-            v_rank=Subquery(values.values("rating_level__rank")[:1]),
-            v_level=Subquery(values.values("rating_level__name")[:1]),
-            v_status=Subquery(values.values("submission__status")[:1]),
-            v_form=Subquery(values.values("submission__form__code")[:1]),
-            v_submitter=Subquery(values.values("submission__unit__code")[:1]),
-        )
-        .order_by("code")
-    )
-    forms = {
-        f.row_kind: f
-        for f in ReportForm.objects.filter(form_indicators__indicator=target.indicator_id).order_by("-order")
-    }
-    rows = []
-    for u in units:
-        met = target_rules.condition_met(target, value_bool=u.v_bool, value_number=u.v_number, rating_rank=u.v_rank)
-        if target.condition == TargetCondition.IS_TRUE:
-            value = u.v_bool
-        elif target.condition == TargetCondition.RATING_AT_LEAST:
-            value = u.v_level
-        else:
-            value = u.v_number
-        if u.v_status is None or value is None:
-            status = NOT_REPORTED
-            form = forms.get(u.kind)
-            submitter = getattr(u, ANCESTOR_FIELD.get(form.submitter_kind, "province"), None) if form else None
-            link = (form.code, submitter.code, str(year)) if form and submitter else None
-        else:
-            status = MET if met else NOT_MET
-            link = (u.v_form, u.v_submitter, str(year))
-        rows.append(CountedUnit(u, status, value, u.v_status, link))
-    return rows
 
 
 def aggregate_values(indicator_ids, unit_ids, periods) -> dict[tuple[int, int, str], Decimal]:

@@ -1,10 +1,13 @@
 """Targets pages: the year's board for the officer's unit, drill-down, the units behind a percentage."""
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -13,7 +16,7 @@ from mattran.models import Unit, UnitKind
 from programs.models import Target
 from reports.constants import RUN_KIND, TREND_YEARS, default_year
 from reports.models import ComputationRun
-from reports.targets import runs, selectors
+from reports.targets import names, runs, selectors
 from reports.targets.judgement import judge
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -60,10 +63,49 @@ class TargetYearView(TargetScopeMixin, TemplateView):
         return context
 
 
+class NamesFilterForm(forms.Form):
+    """The names page's GET filters: how units stand, a district or commune within the page's unit, a name."""
+
+    trang_thai = forms.ChoiceField(label=_l("Tình trạng"), required=False, choices=[
+        ("", _l("Tất cả")), (names.MET, _l("Đạt điều kiện")), (names.NOT_MET, _l("Không đạt điều kiện")),
+        (names.NOT_REPORTED, _l("Chưa báo cáo")),
+    ])
+    noi = forms.ChoiceField(label=_l("Đơn vị"), required=False)
+    xa = forms.ChoiceField(label=_l("Xã"), required=False)
+    ten = forms.CharField(label=_l("Tên chứa"), required=False, max_length=100, strip=True)
+
+    def __init__(self, data, *, unit: Unit):
+        super().__init__(data)
+        invalid = _l("Không có đơn vị này trong %(unit)s; hãy chọn trong danh sách.")
+        children = list(selectors.children_of(unit).only("code", "name", "kind"))
+        self.fields["noi"].choices = [("", _l("Tất cả"))] + [(c.code, c.name) for c in children]
+        self.fields["noi"].error_messages["invalid_choice"] = invalid % {"unit": unit.name}
+        kinds = {c.kind for c in children}
+        if len(kinds) == 1:  # districts, or communes; both after 2025 (communes directly under the province)
+            self.fields["noi"].label = UnitKind(kinds.pop()).label
+        self.units = {c.code: c for c in children}
+        chosen = self.units.get(self.data.get("noi") or "")
+        self.communes = {}
+        self.fields["xa"].error_messages["invalid_choice"] = invalid % {"unit": unit.name}
+        if chosen is not None and chosen.kind == UnitKind.DISTRICT:
+            self.communes = {c.code: c for c in selectors.children_of(chosen).only("code", "name", "kind")}
+            self.fields["xa"].error_messages["invalid_choice"] = invalid % {"unit": chosen.name}
+        self.fields["xa"].choices = [("", _l("Tất cả"))] + [(c.code, c.name) for c in self.communes.values()]
+        self.fields["trang_thai"].error_messages["invalid_choice"] = _l("Tình trạng không hợp lệ; hãy chọn trong danh sách.")
+        self.fields["ten"].error_messages["max_length"] = _l("Tên tìm kiếm dài tối đa %(limit_value)d ký tự.")
+
+    def within(self) -> Unit | None:
+        """The district or commune chosen (valid choices only), else None."""
+        self.is_valid()
+        data = self.cleaned_data  # the fields that are valid: a bad one does not drop the others
+        return self.communes.get(data.get("xa") or "") or self.units.get(data.get("noi") or "")
+
+
 class TargetUnitsView(TargetScopeMixin, TemplateView):
-    """The residential areas (or committees) that meet, do not meet, or have not reported."""
+    """The residential areas (or committees) that meet, do not meet, or have not reported: filtered and paged."""
 
     template_name = "reports/targets/units.html"
+    paginate_by = 50
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -71,19 +113,37 @@ class TargetUnitsView(TargetScopeMixin, TemplateView):
         target = get_object_or_404(Target.objects.select_related("rating_level", "indicator"), code=self.kwargs["target"])
         if not target.applies_to(year):
             raise Http404
-        rows = selectors.counted_units(target, unit, year)
+        form = NamesFilterForm(self.request.GET, unit=unit)
+        form.is_valid()  # a bad field is named on the page and ignored; the valid ones still apply
+        data = form.cleaned_data
+        units = names.counted_units(target, unit, year, within=form.within(), name=data.get("ten", ""))
+        counts = names.status_counts(units)
+        status = data.get("trang_thai", "")
+        if status:
+            units = units.filter(status=status)
+        total = counts[status] if status else sum(counts.values())
+        ids = units.values_list("pk", flat=True)
+        page = KnownCountPaginator(ids, self.paginate_by, total).get_page(self.request.GET.get("page"))
         results = {r.year: r for r in target.results.filter(unit=unit, year__in={year, target.due_year or year})}
         result = results.get(year)
-        groups = [
-            (selectors.MET, _("Đạt điều kiện"), [r for r in rows if r.status == selectors.MET]),
-            (selectors.NOT_MET, _("Không đạt điều kiện"), [r for r in rows if r.status == selectors.NOT_MET]),
-            (selectors.NOT_REPORTED, _("Chưa báo cáo"), [r for r in rows if r.status == selectors.NOT_REPORTED]),
-        ]
         context.update(
-            year=year, unit=unit, target=target, result=result, groups=groups, total=len(rows),
+            year=year, unit=unit, target=target, result=result, form=form, page=page,
+            rows=names.page_rows(target, unit, year, page.object_list), counts=counts, total=sum(counts.values()),
+            status=status, statuses=[
+                (key, label, counts[key]) for key, label in form.fields["trang_thai"].choices if key
+            ],
+            filtered=bool(form.within() or data.get("ten")),
             judgement=judge(target, result, year, results.get(target.due_year)),
         )
         return context
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its count (already known from the counts by status): no COUNT query of its own."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count
 
 
 class RecomputeView(ScopedViewMixin, View):

@@ -1,8 +1,9 @@
 """Each rule of a target in its two forms (programs/target_rules.py) gives one answer.
 
 For every condition (yes/no, number, rating): the units a page lists behind a percentage (the
-Python form, ``counted_units``) are exactly the units the computed percentage counts (the SQL
-form, ``target_results_compute``), at every level: the same met, counted and not reported.
+ORM form, ``counted_units``; each listed unit also judged by the Python form) are exactly the
+units the computed percentage counts (the SQL form, ``target_results_compute``), at every level:
+the same met, counted and not reported.
 """
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from programs import target_rules
 from programs.models import Indicator, Operator, RatingLevel, Target, TargetCondition
 from reports.models import SubmissionStatus, TargetResult
 from reports.targets import sql
-from reports.targets.selectors import MET, NOT_REPORTED, counted_units
+from reports.targets.names import MET, NOT_MET, NOT_REPORTED, counted_units, rows_of, status_counts, with_values
 from reports.tests.target_factories import festival, ratings, submit
 from tests.factories import make_tree
 
@@ -67,12 +68,21 @@ def test_the_units_behind_a_percentage_are_the_percentage(given):
     results = TargetResult.objects.filter(target=target, year=YEAR).select_related("unit")
     assert results
     for result in results:
-        rows = counted_units(target, result.unit, YEAR)
-        met = sum(row.status == MET for row in rows)
-        not_reported = sum(row.status == NOT_REPORTED for row in rows)
-        assert (met, len(rows), not_reported) == (result.numerator, result.denominator, result.not_reported), result.unit
-        assert target_rules.percent_of(met, len(rows)) == result.percent
-        assert target.meets(met, len(rows)) == result.achieved
+        units = counted_units(target, result.unit, YEAR)
+        counts = status_counts(units)
+        met, total, not_reported = counts[MET], sum(counts.values()), counts[NOT_REPORTED]
+        assert (met, total, not_reported) == (result.numerator, result.denominator, result.not_reported), result.unit
+        assert target_rules.percent_of(met, total) == result.percent
+        assert target.meets(met, total) == result.achieved
+        # Each listed unit's status (SQL form) is the Python form's judgement of its value.
+        for row in rows_of(target, with_values(units).select_related("v__rating_level"), YEAR):
+            u = row.unit
+            if row.status == NOT_REPORTED:
+                assert row.value is None
+                continue
+            rank = u.v.rating_level.rank if u.v.rating_level_id else None
+            met_in_python = target_rules.condition_met(target, value_bool=u.v.value_bool, value_number=u.v.value_number, rating_rank=rank)
+            assert (row.status == MET) is met_in_python and row.status in (MET, NOT_MET), u.code
 
 
 @pytest.mark.parametrize(
