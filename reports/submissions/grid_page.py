@@ -6,6 +6,7 @@ communes, never inside one, so that an officer always sees a commune's areas tog
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count
 from django.urls import reverse
@@ -16,7 +17,7 @@ from programs.models import ValueType
 from reports.models import FormKind
 from reports.periods import PeriodType
 from reports.submissions import selectors
-from reports.submissions.validation import display_value
+from reports.submissions.validation import display_value, localized_number
 
 GRID_PAGE_ROWS = 300
 
@@ -81,6 +82,8 @@ def cell_input(value, value_type: str) -> str:
         return ""
     if value_type == ValueType.RATING:
         return value.code
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return localized_number(value, grouping=False)
     return display_value(value)
 
 

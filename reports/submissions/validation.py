@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from programs.models import RatingLevel, ValueType
@@ -99,19 +100,15 @@ def _parse_number(indicator, raw):
             raise ValidationError(_("“%(raw)s” quá lớn.") % {"raw": raw}, code="too_large")
     if indicator.min_value is not None and number < indicator.min_value:
         raise ValidationError(
-            _("%(value)s nhỏ hơn giá trị nhỏ nhất cho phép (%(min)s).") % {"value": raw, "min": _fmt(indicator.min_value)},
+            _("%(value)s nhỏ hơn giá trị nhỏ nhất cho phép (%(min)s).") % {"value": raw, "min": localized_number(indicator.min_value, grouping=True)},
             code="min_value",
         )
     if indicator.max_value is not None and number > indicator.max_value:
         raise ValidationError(
-            _("%(value)s lớn hơn giá trị lớn nhất cho phép (%(max)s).") % {"value": raw, "max": _fmt(indicator.max_value)},
+            _("%(value)s lớn hơn giá trị lớn nhất cho phép (%(max)s).") % {"value": raw, "max": localized_number(indicator.max_value, grouping=True)},
             code="max_value",
         )
     return number
-
-
-def _fmt(number: Decimal) -> str:
-    return format(number.normalize(), "f")
 
 
 def _parse_bool(raw):
@@ -199,9 +196,24 @@ def display_value(value) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, RatingLevel):
         return value.name
-    if isinstance(value, Decimal):
-        return _fmt(value)
+    if isinstance(value, (int, Decimal)):
+        return localized_number(value, grouping=True)
     return str(value)
+
+
+def localized_number(value, *, grouping: bool) -> str:
+    """A number in the interface language, every decimal kept: "1.234,5" (Vietnamese), "1,234.5" (English).
+
+    Without grouping it is what an input shows ("1234,5"), which the reader above takes back as typed.
+    """
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        places = max(0, -value.as_tuple().exponent)
+        if places == 0:
+            value = int(value)
+    else:
+        places = 0
+    return number_format(value, decimal_pos=places or None, use_l10n=True, force_grouping=grouping)
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ def test_a_draft_save_stores_typed_values_bumps_the_version_and_keeps_history(wo
     assert value.value_number == Decimal("10.50") and value.submission == monthly and value.year == 2019
     assert value.history.first().history_user == world.officer
     again = save(world, monthly, full_month(world, {(world.communes[0], "quy_vnn_thu"): "11"}))
-    assert [str(c) for c in again.changes] == ["Xã 000 – Quỹ thu: 10.5 → 11"]
+    assert [str(c) for c in again.changes] == ["Xã 000 – Quỹ thu: 10,5 → 11"]
     assert value.history.count() == 2
     assert value.history.first().value_number == Decimal("11.00")
 

@@ -77,7 +77,7 @@ def test_text_in_a_number_cell_is_an_error(raw):
 def test_bounds_come_from_the_indicator():
     with pytest.raises(ValidationError, match="nhỏ hơn giá trị nhỏ nhất"):
         parse_value(INTEGER, "-1")
-    with pytest.raises(ValidationError, match="lớn hơn giá trị lớn nhất cho phép \\(1000\\)"):
+    with pytest.raises(ValidationError, match="lớn hơn giá trị lớn nhất cho phép \\(1.000\\)"):
         parse_value(DECIMAL, "1.000,01")
     assert parse_value(DECIMAL, "-5") == Decimal("-5.00")
 
