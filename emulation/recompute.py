@@ -125,7 +125,7 @@ def dirty_years_requeue() -> list[int]:
 
 
 def _target_figures(criterion: Criterion, guide: EmulationGuide, unit_ids: list[int], year: int) -> dict:
-    """unit id → (numerator, denominator, percent) of the criterion's target for each scored unit.
+    """unit id → (numerator, denominator, percent, units not reported) of the criterion's target per scored unit.
 
     SUBORDINATE sums the rows of the scored unit's subordinate units of the chosen kind, so a
     district's "communes rated Vững mạnh" share leaves out the district's own rating.
@@ -137,15 +137,18 @@ def _target_figures(criterion: Criterion, guide: EmulationGuide, unit_ids: list[
             results.filter(unit__kind=criterion.subordinate_kind, **{f"unit__{ancestor}_id__in": unit_ids})
             .exclude(unit__kind=guide.scored_kind)
             .values(f"unit__{ancestor}_id")
-            .annotate(num=Sum("numerator"), den=Sum("denominator"))
+            .annotate(num=Sum("numerator"), den=Sum("denominator"), silent=Sum("not_reported"))
         )
         return {
-            r[f"unit__{ancestor}_id"]: (r["num"], r["den"], target_rules.percent_of(r["num"], r["den"])) for r in rows
+            r[f"unit__{ancestor}_id"]: (r["num"], r["den"], target_rules.percent_of(r["num"], r["den"]), r["silent"])
+            for r in rows
         }
-    rows = results.filter(unit_id__in=unit_ids).values_list("unit_id", "numerator", "denominator", "percent")
+    rows = results.filter(unit_id__in=unit_ids).values_list(
+        "unit_id", "numerator", "denominator", "percent", "not_reported",
+    )
     return {
-        unit_id: (num, den, percent if percent is not None else target_rules.percent_of(num, den))
-        for unit_id, num, den, percent in rows
+        unit_id: (num, den, percent if percent is not None else target_rules.percent_of(num, den), silent)
+        for unit_id, num, den, percent, silent in rows
     }
 
 
@@ -168,9 +171,13 @@ def _automatic_points(criterion: Criterion, guide: EmulationGuide, unit_ids: lis
     target = criterion.target
     figures = _target_figures(criterion, guide, unit_ids, year)
     for unit_id in unit_ids:
-        num, den, percent = figures.get(unit_id, (0, 0, None))
+        num, den, percent, silent = figures.get(unit_id, (0, 0, None, 0))
         if not den or percent is None:
             out[unit_id] = (scoring.ZERO, _("Chưa có kết quả chỉ tiêu"))
+            continue
+        if (silent or 0) >= den:
+            # Nobody under the unit reported: "0/97 = 0%" would read as a result (TargetResult.nothing_reported).
+            out[unit_id] = (scoring.ZERO, _("Chưa báo cáo (%(den)s đơn vị chưa có số liệu)") % {"den": den})
             continue
         if criterion.method == Method.FULL:
             points = criterion.max_points if target.meets(num, den) else scoring.ZERO

@@ -64,14 +64,14 @@ def guide(year=2031, kind=UnitKind.DISTRICT, auto_method="PROPORTIONAL", bonus_c
     return g
 
 
-def result(target_code, unit_, year, numerator, denominator):
+def result(target_code, unit_, year, numerator, denominator, not_reported=0):
     target = Target.objects.get(code=target_code)
     percent = (Decimal(numerator) * 100 / denominator).quantize(Decimal("0.01")) if denominator else None
     row, _ = TargetResult.objects.update_or_create(
         target=target, unit=unit_, year=year,
         defaults={
             "numerator": numerator, "denominator": denominator, "percent": percent,
-            "achieved": target.meets(numerator, denominator), "due": True, "not_reported": 0,
+            "achieved": target.meets(numerator, denominator), "due": True, "not_reported": not_reported,
             "computed_at": timezone.now(),
         },
     )

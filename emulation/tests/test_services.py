@@ -35,6 +35,19 @@ def test_sheet_total_adds_manual_and_automatic_points_exactly(world):
     assert sheet.band.name == "Vững mạnh"
 
 
+def test_a_unit_where_nobody_reported_reads_not_reported_not_a_zero_percent(world):
+    """0 of 20 areas because none of the 20 reported is "Chưa báo cáo", not "0/20 = 0,00%"; one report makes it a result."""
+    f.result("ngay_hoi_kdc", world["d1"], YEAR, 0, 20, not_reported=20)
+    sheet = services.sheet_get_or_create(guide=world["guide"], unit=world["d1"])
+    recompute.scores_recompute(year=YEAR)
+    assert score_of(sheet, "C").auto_points == 0
+    assert score_of(sheet, "C").auto_detail == "Chưa báo cáo (20 đơn vị chưa có số liệu)"
+
+    f.result("ngay_hoi_kdc", world["d1"], YEAR, 0, 20, not_reported=19)
+    recompute.scores_recompute(year=YEAR)
+    assert score_of(sheet, "C").auto_detail == "0/20 = 0,00%"
+
+
 def test_full_method_gives_all_or_nothing_by_the_targets_own_rule(world):
     """"More than 95%": 19/20 (exactly 95%) gives 0, 20/20 gives the full 30."""
     world["guide"].sections.get(order=1).criteria.filter(code="C").update(method="FULL")
