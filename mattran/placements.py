@@ -103,51 +103,58 @@ def tree_changes_within(first: datetime.date, last: datetime.date) -> bool:
     ).exists()
 
 
-def placements_move(*, units, to: Unit, on: datetime.date) -> list[UnitPlacement]:
-    """Place ``units`` under ``to`` from ``on``, their subtrees with them; days before ``on`` keep
-    their placement. Set-based: one read of the placements in force on ``on`` under the moved
-    units, one bulk update closing them, one bulk create of the new ones. The units' own columns
-    then hold their latest placement. Returns the new placements of ``units``.
+def placements_move(*, moves, on: datetime.date) -> list[UnitPlacement]:
+    """Place each unit of ``moves`` (``[(unit, new parent)]``) under its new parent from ``on``, its
+    subtree with it; days before ``on`` keep their placement. Set-based: one read of the new
+    parents' placements, one of the placements in force on ``on`` under the moved units, one bulk
+    update closing them, one bulk create of the new ones; then the units' own columns take their
+    latest placement. Returns the new placements of the moved units themselves.
     """
-    units = list(units)
-    target = placement_of(to, on)
-    if target is None:
-        raise ValueError(f"{to} has no placement")
+    moves = list(moves)
+    if not moves:
+        return []
+    parents = {p.unit_id: p for p in UnitPlacement.objects.on(on).filter(unit_id__in={to.pk for _u, to in moves})}
+    missing = sorted({to.name for _u, to in moves if to.pk not in parents})
+    if missing:
+        raise ValueError(f"not in force on {on}: {', '.join(missing)}")
     day_before = on - datetime.timedelta(days=1)
-    moved_ids = [u.pk for u in units]
+    # The moved unit's new ancestors at its own level and above; its subtree keeps the levels below.
+    upper: dict[int, tuple[str, int, dict]] = {}
     subtree = Q()
-    for unit in units:
-        subtree |= Q(**{ANCESTOR_FIELD[unit.kind]: unit.pk})
-    current = list(UnitPlacement.objects.on(on).filter(subtree))
-    new_columns = {}
-    for unit in units:
-        columns = {f"{field}_id": getattr(target, f"{field}_id") for kind, field in ANCESTOR_FIELD.items() if KIND_RANK[kind] < KIND_RANK[unit.kind]}
-        columns.update({f"{field}_id": None for kind, field in ANCESTOR_FIELD.items() if KIND_RANK[kind] >= KIND_RANK[unit.kind]})
+    for unit, to in moves:
+        target = parents[to.pk]
+        columns = {f"{field}_id": getattr(target, f"{field}_id") if KIND_RANK[kind] < KIND_RANK[unit.kind] else None
+                   for kind, field in ANCESTOR_FIELD.items() if KIND_RANK[kind] <= KIND_RANK[unit.kind]}
         columns[f"{ANCESTOR_FIELD[unit.kind]}_id"] = unit.pk
-        new_columns[unit.pk] = (unit.kind, columns)
-    closed, created = [], []
-    for placement in current:
-        mover = next(u for u in units if getattr(placement, f"{ANCESTOR_FIELD[u.kind]}_id") == u.pk)
-        kind, upper = new_columns[mover.pk]
+        upper[unit.pk] = (ANCESTOR_FIELD[unit.kind], to.pk, columns)
+        subtree |= Q(**{ANCESTOR_FIELD[unit.kind]: unit.pk})
+    closed, created, dropped = [], [], []
+    for placement in UnitPlacement.objects.on(on).filter(subtree):
+        # The moved unit it lies under (the deepest, if a unit and its parent both moved).
+        mover = next(
+            getattr(placement, f"{field}_id") for field in reversed(ANCESTOR_FIELD.values())
+            if getattr(placement, f"{field}_id") in upper
+        )
+        _field, to_id, columns = upper[mover]
         fresh = UnitPlacement(
             unit_id=placement.unit_id, kind=placement.kind, valid_from=on, valid_to=placement.valid_to,
-            parent_id=to.pk if placement.unit_id == mover.pk else placement.parent_id,
+            parent_id=to_id if placement.unit_id == mover else placement.parent_id,
             **{c: getattr(placement, c) for c in COLUMNS if c != "parent_id"},
         )
-        for kind_, field in ANCESTOR_FIELD.items():
-            if KIND_RANK[kind_] <= KIND_RANK[kind]:
-                setattr(fresh, f"{field}_id", upper[f"{field}_id"])
+        for column, value in columns.items():
+            setattr(fresh, column, value)
         created.append(fresh)
         if placement.valid_from is not None and placement.valid_from >= on:
-            placement.delete()
+            dropped.append(placement.pk)
         else:
             placement.valid_to = day_before
             closed.append(placement)
     with transaction.atomic(savepoint=False):
-        UnitPlacement.objects.bulk_update(closed, ["valid_to"])
-        UnitPlacement.objects.bulk_create(created)
+        UnitPlacement.objects.filter(pk__in=dropped).delete()
+        UnitPlacement.objects.bulk_update(closed, ["valid_to"], batch_size=2000)
+        UnitPlacement.objects.bulk_create(created, batch_size=2000)
         latest_columns_copy(Unit.objects.filter(pk__in=[p.unit_id for p in created]))
-    return [p for p in created if p.unit_id in moved_ids]
+    return [p for p in created if p.unit_id in upper]
 
 
 def latest_columns_copy(units) -> None:

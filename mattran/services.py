@@ -91,12 +91,14 @@ def units_import_from_package(*, province_code: str | int | None = None) -> Impo
 
     counts = ImportCounts()
     touched = False
+    # The pre-reform list: its units have no start date (the 2025 list's reuse the codes from 1/7/2025).
+    listed = Unit.objects.filter(valid_from__isnull=True)
     with transaction.atomic():
         id_by_code: dict[str, int] = {}
         for kind, rows in levels.items():
             parent_codes = {r[3] for r in rows if r[3]}
-            id_by_code.update(dict(Unit.objects.filter(code__in=parent_codes).values_list("code", "id")))
-            existing = {u.code: u for u in Unit.objects.filter(code__in=[r[0] for r in rows])}
+            id_by_code.update(dict(listed.filter(code__in=parent_codes).values_list("code", "id")))
+            existing = {u.code: u for u in listed.filter(code__in=[r[0] for r in rows])}
             new, changed = [], []
             for code, name, raw_type, parent_code in rows:
                 wanted = {
@@ -119,7 +121,7 @@ def units_import_from_package(*, province_code: str | int | None = None) -> Impo
             counts.updated += len(changed)
             counts.by_kind[kind] = len(rows)
             touched = touched or bool(new or changed)
-            id_by_code.update(dict(Unit.objects.filter(code__in=[r[0] for r in rows]).values_list("code", "id")))
+            id_by_code.update(dict(listed.filter(code__in=[r[0] for r in rows]).values_list("code", "id")))
         if touched:
             Unit.refresh_ancestor_columns()
             units_changed.send(sender=Unit)
@@ -209,7 +211,7 @@ def areas_move(*, areas, to, on: datetime.date, by=None) -> list[Unit]:
         raise UnitChangeError(errors)
     reason = _("Chuyển sang %(commune)s từ ngày %(day)s") % {"commune": to.name, "day": on.strftime("%d/%m/%Y")}
     with transaction.atomic():
-        placements_move(units=areas, to=to, on=on)
+        placements_move(moves=[(area, to) for area in areas], on=on)
         moved = list(Unit.objects.filter(pk__in=[a.pk for a in areas]).order_by("code"))
         bulk_update_with_history(moved, Unit, ["parent"], default_user=by, default_change_reason=reason)
         units_changed.send(sender=Unit)
