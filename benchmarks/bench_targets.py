@@ -248,7 +248,7 @@ def measure() -> list[dict]:
                     "goal": None, "note": "hand-written baseline, same data, same run"})
 
     pairs = rollups._period_map(YEAR)
-    values_sql = ", ".join(f"('{s}', '{d}', {e}, {n})" for s, d, e, n in pairs)
+    values_sql = ", ".join(f"('{s}', '{d}', {e}, {n})" for s, d, e, n, _day in pairs)
     raw_rollup_seconds, raw_rollup = _timed(lambda: _sql(RAW_ROLLUP_SQL.format(pairs=values_sql), [YEAR], fetch=True))
     first_seconds, written = _timed(lambda: rollups.indicator_aggregates_compute(year=YEAR))
     again_seconds, _ = _timed(lambda: rollups.indicator_aggregates_compute(year=YEAR))

@@ -49,6 +49,14 @@ class UnitQuerySet(models.QuerySet):
             Q(valid_to__isnull=True) | Q(valid_to__gte=day),
         )
 
+    def within_on(self, scope, day: datetime.date):
+        """Units in the subtree of ``scope`` on the tree as at ``day`` (``scope`` included)."""
+        return self.filter(pk__in=UnitPlacement.objects.on(day).within(scope).values("unit_id"))
+
+    def children_on(self, parent, day: datetime.date):
+        """``parent``'s children on the tree as at ``day``."""
+        return self.filter(pk__in=UnitPlacement.objects.on(day).filter(parent=parent).values("unit_id"))
+
     def by_code(self, code: str, day: datetime.date | None = None):
         """The unit ``code`` names as at ``day`` (default today), or None: the one in force then, else
         the one that held it last before (an abolished district stays reachable), else the next one."""
@@ -166,6 +174,8 @@ class Unit(models.Model):
         from .placements import placements_sync
 
         qs = units if units is not None else cls.objects.all()
+        # The units themselves, fixed now: a filter on an ancestor column would no longer match after the UPDATEs.
+        ids = None if units is None else list(units.values_list("pk", flat=True))
         for kind, field in ANCESTOR_FIELD.items():
             qs.filter(kind=kind).update(**{field: models.F("pk")})
         # Children inherit their parent's columns, kind by kind from the top.
@@ -177,7 +187,10 @@ class Unit(models.Model):
                 if k != kind
             }
             qs.filter(kind=kind).update(**updates)
-        placements_sync(qs)
+        if ids is None:
+            placements_sync()
+        for start in range(0, len(ids or []), 5000):
+            placements_sync(cls.objects.filter(pk__in=ids[start:start + 5000]))
 
 
 class PlacementQuerySet(models.QuerySet):

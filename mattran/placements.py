@@ -120,14 +120,17 @@ def placements_move(*, moves, on: datetime.date) -> list[UnitPlacement]:
     day_before = on - datetime.timedelta(days=1)
     # The moved unit's new ancestors at its own level and above; its subtree keeps the levels below.
     upper: dict[int, tuple[str, int, dict]] = {}
-    subtree = Q()
+    by_field: dict[str, list[int]] = {}
     for unit, to in moves:
         target = parents[to.pk]
         columns = {f"{field}_id": getattr(target, f"{field}_id") if KIND_RANK[kind] < KIND_RANK[unit.kind] else None
                    for kind, field in ANCESTOR_FIELD.items() if KIND_RANK[kind] <= KIND_RANK[unit.kind]}
         columns[f"{ANCESTOR_FIELD[unit.kind]}_id"] = unit.pk
         upper[unit.pk] = (ANCESTOR_FIELD[unit.kind], to.pk, columns)
-        subtree |= Q(**{ANCESTOR_FIELD[unit.kind]: unit.pk})
+        by_field.setdefault(ANCESTOR_FIELD[unit.kind], []).append(unit.pk)
+    subtree = Q()
+    for field, ids in by_field.items():
+        subtree |= Q(**{f"{field}__in": ids})
     closed, created, dropped = [], [], []
     for placement in UnitPlacement.objects.on(on).filter(subtree):
         # The moved unit it lies under (the deepest, if a unit and its parent both moved).

@@ -114,7 +114,7 @@ class PlanFigure:
 
 def _child_units(root: Unit, day: datetime.date):
     """The units drawn as tiles: those directly under ``root`` and active on ``day``."""
-    return list(Unit.objects.filter(parent=root).active_on(day).order_by("code"))
+    return list(Unit.objects.children_on(root, day).active_on(day).order_by("code"))
 
 
 def _targets():

@@ -57,7 +57,7 @@ def row_units(form: ReportForm, submission_unit: Unit, period):
     Residential areas are grouped by commune (ordered by commune, then code).
     """
     period = as_period(period)
-    units = Unit.objects.within(submission_unit).filter(kind=form.row_kind).active_on(period.end)
+    units = Unit.objects.within_on(submission_unit, period.end).filter(kind=form.row_kind).active_on(period.end)
     if form.row_kind == UnitKind.AREA:
         return units.select_related("commune").order_by("commune__code", "code")
     return units.order_by("code")
@@ -303,7 +303,7 @@ def completeness(form: ReportForm, period, scope: Unit | None) -> Completeness:
     period = as_period(period)
     units = Unit.objects.filter(kind=form.submitter_kind).active_on(period.end).order_by("code")
     if scope is not None:
-        units = units.filter(pk__in=Unit.objects.within(scope).values("pk"))
+        units = units.filter(pk__in=Unit.objects.within_on(scope, period.end).values("pk"))
     units = list(units)
     submissions = {
         s.unit_id: s

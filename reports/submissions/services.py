@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mattran.models import Unit
 from reports.cache import bump_data_version
 from reports.models import DataValue, FormKind, PlanValue, Submission, SubmissionStatus
 from reports.periods import Period
@@ -60,6 +61,14 @@ class SaveResult:
     @property
     def needs_confirmation(self) -> bool:
         return not self.saved and not self.errors and bool(self.warnings)
+
+
+def _rows_within(scope, submission: Submission, cache: dict) -> set[int]:
+    """Ids of the units under ``scope`` on the tree of the submission's period (fetched once)."""
+    if "ids" not in cache:
+        end = Period.parse(submission.period).end
+        cache["ids"] = set(Unit.objects.within_on(scope, end).values_list("pk", flat=True))
+    return cache["ids"]
 
 
 def _lock(submission: Submission) -> Submission:
@@ -133,6 +142,7 @@ def values_save(
             errors.append(Problem(_("Đơn vị mã nội bộ %(id)s") % {"id": unit_id}, None,
                                   _("không phải một dòng của báo cáo này.")))
         parsed: dict = {}
+        inside: dict = {}
         for (unit_id, indicator_id), raw in values.items():
             unit, indicator = units.get(unit_id), columns.get(indicator_id)
             if unit is None:
@@ -141,7 +151,7 @@ def values_save(
                 errors.append(Problem(unit, _("cột mã nội bộ %(id)s") % {"id": indicator_id},
                                       _("không phải một chỉ số của biểu mẫu.")))
                 continue
-            if row_scope.pk != submission.unit_id and not unit.is_within(row_scope):
+            if row_scope.pk != submission.unit_id and unit_id not in _rows_within(row_scope, submission, inside):
                 errors.append(Problem(unit, indicator, _("Bạn chỉ được nhập các dòng thuộc %(scope)s.")
                                       % {"scope": row_scope}))
                 continue

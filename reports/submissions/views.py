@@ -177,8 +177,12 @@ class GridView(ScopedViewMixin, TemplateView):
             column.levels = _levels_of(column)
             column.is_number = column.indicator.value_type in (ValueType.INTEGER, ValueType.DECIMAL)
         rows = []
+        # The rows under the officer's own unit on the tree of the period (one query).
+        inside = set() if row_scope.pk == self.unit.pk else set(
+            Unit.objects.within_on(row_scope, self.period.end).values_list("pk", flat=True)
+        )
         for index, row in enumerate(grid.rows):
-            row_editable = editable and (row_scope.pk == self.unit.pk or row.unit.is_within(row_scope))
+            row_editable = editable and (row_scope.pk == self.unit.pk or row.unit.pk in inside)
             cells = []
             for col, column in enumerate(grid.columns):
                 indicator = column.indicator
@@ -363,7 +367,7 @@ class HistoryView(_HistoryMixin, TemplateView):
         records = self.records().filter(submission_id=submission.pk)
         read_scope = submission.row_read_scope_for(self.request.user)
         if read_scope != submission.unit:
-            records = records.filter(unit_id__in=Unit.objects.within(read_scope).values("pk"))
+            records = records.filter(unit_id__in=Unit.objects.within_on(read_scope, period.end).values("pk"))
         records = records[:2000]
         context.update(form=form, unit=unit, period=period, submission=submission,
                        changes=self.changes(records), steps=self.steps(submission))
@@ -377,7 +381,8 @@ class CellHistoryView(_HistoryMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form, unit, period, submission = resolve_submission(self.request, kwargs["form"], kwargs["unit"], kwargs["period"])
         row = Unit.objects.filter(code=kwargs["row"]).first()
-        if row is None or not row.is_within(unit) or not row.is_within(submission.row_read_scope_for(self.request.user)):
+        placed = Unit.objects.within_on(unit, period.end).within_on(submission.row_read_scope_for(self.request.user), period.end)
+        if row is None or not placed.filter(pk=row.pk).exists():
             raise Http404
         records = self.records().filter(indicator__code=kwargs["indicator"], unit=row, period=str(period))
         context.update(form=form, unit=unit, period=period, submission=submission, row=row,

@@ -119,7 +119,7 @@ def counted_units(target: Target, unit: Unit, year: int) -> list[CountedUnit]:
         indicator=target.indicator_id, unit=OuterRef("pk"), period=str(year), submission__status__in=COUNTED_STATUSES,
     )
     units = (
-        Unit.objects.within(unit).filter(kind__in=target.counted_kinds).active_on(end)
+        Unit.objects.within_on(unit, end).filter(kind__in=target.counted_kinds).active_on(end)
         .select_related("province", "district", "commune")
         .annotate(
             v_bool=Subquery(values.values("value_bool")[:1]),
