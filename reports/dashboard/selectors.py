@@ -171,8 +171,8 @@ def reporting_completeness(root: Unit, today: datetime.date) -> list[dict]:
     Three queries: the forms, active units per kind, and one aggregate over submissions.
     """
     forms = [
-        f for f in ReportForm.objects.filter(kind=FormKind.DATA).order_by("order", "code")
-        if f.first_year <= today.year and (f.last_year is None or f.last_year >= today.year - 1)
+        f for f in ReportForm.objects.filter(kind=FormKind.DATA).select_related("plan").order_by("order", "code")
+        if f.applies_to_year(today.year) or f.applies_to_year(today.year - 1)
     ]
     if not forms:
         return []
@@ -194,7 +194,7 @@ def reporting_completeness(root: Unit, today: datetime.date) -> list[dict]:
     }
     rows = []
     for form in forms:
-        total = expected.get(form.submitter_kind, 0)
+        total = expected.get(form.submitter_kind_on(periods[form.pk].end), 0)
         if not total:  # nobody under the root sends this form (e.g. a province-level form for a district)
             continue
         got = counts.get(form.pk, {})

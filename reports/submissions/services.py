@@ -95,7 +95,7 @@ def submission_get_or_create(*, form, unit, period, by) -> Submission:
     period = as_period(period)
     if period.type != form.period_type:
         raise ValidationError(_("Kỳ %(period)s không phải kỳ của biểu mẫu “%(form)s”.") % {"period": period, "form": form})
-    if unit.kind != form.submitter_kind:
+    if unit.kind != form.submitter_kind_on(period.end):
         raise ValidationError(_("%(unit)s không phải đơn vị gửi biểu mẫu “%(form)s”.") % {"unit": unit, "form": form})
     if not Submission(form=form, unit=unit, period=str(period), year=period.year).is_viewable_by(by):
         raise ValidationError(_("Bạn không có quyền với báo cáo này."), code="forbidden")

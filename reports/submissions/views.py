@@ -40,7 +40,8 @@ def resolve_submission(request, form_code: str, unit_code: str, period_text: str
         valid_type = period.type == form.period_type
     except ValueError:
         raise Http404 from None
-    unit = Unit.objects.filter(code=unit_code, kind=form.submitter_kind).first()
+    # The unit the code names on the period's last day, of the kind that submits that period.
+    unit = Unit.objects.filter(kind=form.submitter_kind_on(period.end)).by_code(unit_code, period.end) if valid_type else None
     if unit is None or not valid_type or str(period) != period_text:
         raise Http404
     submission = (

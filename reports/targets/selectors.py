@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
+from mattran.models import ANCESTOR_FIELD, Unit, UnitKind, UnitPlacement
 from programs import target_rules
 from programs.models import Target, TargetCondition
 from reports.constants import AGGREGATED_TYPES, COUNTED_STATUSES, RUN_KIND, TREND_YEARS, year_end
@@ -118,6 +118,7 @@ def counted_units(target: Target, unit: Unit, year: int) -> list[CountedUnit]:
     values = DataValue.objects.filter(
         indicator=target.indicator_id, unit=OuterRef("pk"), period=str(year), submission__status__in=COUNTED_STATUSES,
     )
+    placed = UnitPlacement.objects.on(end).filter(unit=OuterRef("pk"))
     units = (
         Unit.objects.within_on(unit, end).filter(kind__in=target.counted_kinds).active_on(end)
         .select_related("province", "district", "commune")
@@ -129,6 +130,8 @@ def counted_units(target: Target, unit: Unit, year: int) -> list[CountedUnit]:
             v_status=Subquery(values.values("submission__status")[:1]),
             v_form=Subquery(values.values("submission__form__code")[:1]),
             v_submitter=Subquery(values.values("submission__unit__code")[:1]),
+            # Its ancestors' codes on the tree of the year (the grid that would hold its row).
+            **{f"p_{field}": Subquery(placed.values(f"{field}__code")[:1]) for field in ("province", "district", "commune")},
         )
         .order_by("code")
     )
@@ -148,8 +151,9 @@ def counted_units(target: Target, unit: Unit, year: int) -> list[CountedUnit]:
         if u.v_status is None or value is None:
             status = NOT_REPORTED
             form = forms.get(u.kind)
-            submitter = getattr(u, ANCESTOR_FIELD.get(form.submitter_kind, "province"), None) if form else None
-            link = (form.code, submitter.code, str(year)) if form and submitter else None
+            field = ANCESTOR_FIELD.get(form.submitter_kind_on(end), "province") if form else None
+            submitter = getattr(u, f"p_{field}", None) if form else None
+            link = (form.code, submitter, str(year)) if form and submitter else None
         else:
             status = MET if met else NOT_MET
             link = (u.v_form, u.v_submitter, str(year))
