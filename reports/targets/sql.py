@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from mattran.models import ANCESTOR_FIELD, UnitPlacement
 from programs.models import RatingLevel, Target
-from programs.target_rules import achieved_sql, condition_param, condition_sql, percent_cents_sql
+from programs.target_rules import achieved_sql, condition_param, condition_sql, percent_cents_sql, percent_of
 from reports.constants import COUNTED_STATUSES, SubmissionStatus, year_end
 from reports.models import DataValue, Submission, TargetResult
 from reports.targets.scope import RESULT_LEVELS, Scope, delete_stale, in_list, levels_from, subtree_filter, table_name
@@ -29,12 +29,12 @@ def targets_of_year(year: int):
     return Target.objects.filter(first_year__lte=year, last_year__gte=year).select_related("indicator", "rating_level")
 
 
-def _counted_sql(target: Target, year: int, where: tuple[str, list]) -> tuple[str, list]:
+def _counted_sql(target: Target, year: int, where: tuple[str, list], tree_day=None) -> tuple[str, list]:
     """The counted units (of ``where``, an extra condition on ``u``, their placement at the year's
     end) with their value: one row each with its ancestor columns and ``reported``, ``met`` and
     ``pending`` (0 or 1)."""
     join, has_value, met_expr = condition_sql(target, table_name(RatingLevel))
-    end = year_end(year)
+    end = tree_day or year_end(year)
     kinds = [k for k in target.counted_kinds if k in ANCESTOR_FIELD]
     kind_marks = ", ".join(["%s"] * len(kinds)) or "NULL"
     sql = (
@@ -98,6 +98,20 @@ def _target_ancestor_parts(target: Target, year: int, unit_id: int, children) ->
         f" UNION ALL SELECT {COUNT_SUMS} FROM counted) parts HAVING SUM(denominator) > 0"
     )
     return counted_sql, grouped, params + [unit_id, target.pk, year, *rows_params]
+
+
+def target_counts_recut(target: Target, year: int, unit, tree_day) -> dict:
+    """``year``'s counts of ``target`` for ``unit`` on the tree as at ``tree_day`` (a figure of an
+    earlier year re-cut on today's tree: the areas that belong to a new commune now, with what they
+    reported then). Computed on the fly, never stored: one SELECT over the unit's subtree."""
+    counted_sql, params = _counted_sql(target, year, subtree_filter(Scope(unit, tree_day.year), "u."), tree_day=tree_day)
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH counted AS ({counted_sql}) SELECT {COUNT_SUMS} FROM counted", params)  # noqa: S608
+        denominator, reported, met, not_approved = (int(x or 0) for x in cursor.fetchone())
+    return {
+        "denominator": denominator, "numerator": met, "not_reported": denominator - reported, "not_approved": not_approved,
+        "percent": percent_of(met, denominator), "achieved": target.meets(met, denominator) if denominator else False,
+    }
 
 
 def target_results_compute(*, target: Target, year: int, scope: Scope | None = None, prune: bool = True) -> int:
