@@ -19,7 +19,7 @@ from reports.models import ReportForm, Submission, SubmissionStatus
 from reports.periods import Period
 from reports.submissions import services
 from tests.factories import make_officer, make_unit
-from tests.test_journeys import ARTIFACTS, TIMEOUT_MS, browser_for, chromium, login  # noqa: F401  (fixtures)
+from tests.test_journeys import ARTIFACTS, TIMEOUT_MS, chromium, login  # noqa: F401  (chromium: the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,7 +53,7 @@ def reformed(transactional_db):
     return {"ward": ward}
 
 
-def phone(chromium, live_server):
+def phone(chromium, live_server):  # noqa: F811
     context = chromium.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740}, is_mobile=True)
     context.set_default_timeout(TIMEOUT_MS)
     return context, context.new_page()
@@ -66,7 +66,7 @@ def shot(page, name):
     print(f"screenshot: test-artifacts/{path.name}")
 
 
-def test_a_new_wards_officer_submits_2025_on_a_phone_and_staff_see_the_new_tree_and_2019_recut(reformed, chromium, live_server):
+def test_a_new_wards_officer_submits_2025_on_a_phone_and_staff_see_the_new_tree_and_2019_recut(reformed, chromium, live_server):  # noqa: F811
     ward = reformed["ward"]
     context, page = phone(chromium, live_server)
     try:

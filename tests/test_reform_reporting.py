@@ -143,3 +143,59 @@ def test_moving_an_area_to_another_ward_from_the_reform_leaves_2019_as_it_was(wo
     after = sorted(TargetResult.objects.filter(year=2019).values_list("target_id", "unit_id", "numerator", "denominator"))
     assert after == before and not TargetResult.objects.filter(year=2019, unit=other).exists()
 
+
+
+def test_the_recut_page_and_api_stay_within_scope_and_constant_queries(world, client, django_assert_max_num_queries):
+    ward = world["ward"]
+    outsider = make_officer("huyen.180", Unit.objects.get(code="180"))
+    client.force_login(outsider)
+    # Another district's officer (an abolished one, at that) reads nothing of TP Lạng Sơn's ward.
+    assert client.get("/api/v1/target-results/", {"year": 2019, "unit": ward.code, "as_of": "2025-07-01"}).status_code == 404
+    assert client.get(reverse("targets:year", args=[2019]), {"unit": ward.code, "theo": "hien-nay"}).status_code == 404
+    assert client.get(reverse("reports:grid", args=["ngay_hoi", "178", "2019"])).status_code == 404
+
+    client.force_login(make_officer("tinh", Unit.objects.get(code="20"), role=OfficerRole.PROVINCE_STAFF))
+    runs.years_recompute_inline([2019])
+    url = reverse("targets:year", args=[2019])
+    with django_assert_max_num_queries(15):
+        page = client.get(url, {"unit": ward.code, "theo": "hien-nay"})
+    assert "Năm 2019 theo địa giới hiện nay" in page.content.decode()
+    with django_assert_max_num_queries(15):
+        offered = client.get(url, {"unit": ward.code})
+    assert offered.status_code == 200
+    with django_assert_max_num_queries(15) as few:
+        client.get("/api/v1/target-results/", {"year": 2019, "unit": ward.code, "as_of": "2025-07-01"})
+    # More areas under the ward do not add queries.
+    for n in range(10):
+        make_unit(f"EXTRA{n}", f"Khối thêm {n}", UnitKind.AREA, ward)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/api/v1/target-results/", {"year": 2019, "unit": ward.code, "as_of": "2025-07-01"})
+
+
+def test_an_administrator_copies_the_plan_to_a_new_term_in_the_admin(admin_client):
+    source = ActionPlan.objects.get(term_start=2015)
+    changelist = reverse("admin:programs_actionplan_changelist")
+    form = admin_client.post(changelist, {"action": "copy_to_new_term", "_selected_action": [source.pk]})
+    assert "Sao chép chương trình hành động sang nhiệm kỳ mới" in form.content.decode()
+    refused = admin_client.post(changelist, {
+        "action": "copy_to_new_term", "_selected_action": [source.pk], "apply": "1",
+        "code": source.code, "title": "Bản sao", "term_start": "2025", "term_end": "2024",
+    })
+    html = refused.content.decode()
+    assert "Đã có chương trình mã" in html and "Năm kết thúc phải sau hoặc bằng năm bắt đầu." in html
+    assert ActionPlan.objects.count() == 1
+    done = admin_client.post(changelist, {
+        "action": "copy_to_new_term", "_selected_action": [source.pk], "apply": "1",
+        "code": "ct-2025", "title": "Chương trình 2025–2030", "term_start": "2025", "term_end": "2030",
+    })
+    copy = ActionPlan.objects.get(code="ct-2025")
+    assert done.status_code == 302 and done.url == reverse("admin:programs_actionplan_change", args=[copy.pk])
+    assert copy.programs.count() == source.programs.count() and copy.programs.count() > 0
+    assert ReportForm.objects.filter(plan=copy).count() == ReportForm.objects.filter(plan=source).count() > 0
+    festival = Target.objects.get(code="ngay_hoi_kdc_2025")
+    assert (festival.first_year, festival.last_year, festival.program.plan) == (2025, 2030, copy)
+    form = ReportForm.objects.get(code="ngay_hoi_2025")
+    assert list(form.form_indicators.values_list("indicator__code", flat=True)) == list(
+        ReportForm.objects.get(code="ngay_hoi").form_indicators.values_list("indicator__code", flat=True))
+    assert form.applies_to_year(2025) and not form.applies_to_year(2020)
+    assert not ReportForm.objects.get(code="ngay_hoi").applies_to_year(2021)

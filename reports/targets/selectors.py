@@ -88,7 +88,7 @@ def target_board(unit: Unit, year: int) -> dict:
     }
     computed = [r.computed_at for r in own.values() if r is not None]
     return {
-        "rows": rows, "children": children, "chart": chart, "run": run,
+        "rows": rows, "children": children, "chart": chart, "run": run, "all_targets": all_targets,
         "child_rows": [
             (child, [
                 (t, by_key.get((t.pk, child.pk, year)),

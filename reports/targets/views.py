@@ -16,16 +16,15 @@ from reports.constants import RUN_KIND, TREND_YEARS, default_year, year_end
 from reports.models import ComputationRun
 from reports.targets import runs, selectors
 from reports.targets.judgement import judge
-from reports.targets.sql import target_counts_recut, targets_of_year
+from reports.targets.sql import target_counts_recut
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 RECUT = "hien-nay"  # ?theo=hien-nay: a year's figures on today's tree
 
 
-def years_shown(today) -> list[int]:
+def years_shown(targets, today) -> list[int]:
     """The trend years and every year up to today that some plan's target applies to (2025, 2026…)."""
-    spans = Target.objects.values_list("first_year", "last_year").distinct()
-    return sorted({*TREND_YEARS, *(y for first, last in spans for y in range(first, min(last, today.year) + 1))})
+    return sorted({*TREND_YEARS, *(y for t in targets for y in range(t.first_year, min(t.last_year, today.year) + 1))})
 
 
 class TargetScopeMixin(ScopedViewMixin):
@@ -69,13 +68,13 @@ class TargetYearView(TargetScopeMixin, TemplateView):
         if recut:
             levels = UnitKind.values[UnitKind.values.index(unit.kind):]
             context["recut"] = {"day": today, "rows": [
-                (target, target_counts_recut(target, year, unit, today))
-                for target in targets_of_year(year).order_by("code") if set(target.counted_kinds) & set(levels)
+                (row["target"], target_counts_recut(row["target"], year, unit, today))
+                for row in context["rows"] if row["applies"] and set(row["target"].counted_kinds) & set(levels)
             ]}
         elif year_end(year) < today and unit.is_active_on(today) and not unit.is_active_on(year_end(year)):
             context["recut_offer"] = RECUT  # a unit of today that did not exist then: offer its re-cut figures
         context.update(
-            year=year, unit=unit, years=years_shown(today),
+            year=year, unit=unit, years=years_shown(context.pop("all_targets"), today),
             can_recompute=is_province_staff(self.request.user),
             up=unit.parent if unit.parent_id and unit != self.scope else None,
         )
