@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from .models import ANCESTOR_FIELD, KIND_RANK, Unit, UnitPlacement
 
@@ -70,7 +70,8 @@ def placements_sync(units=None) -> None:
 def placement_of(unit: Unit, day: datetime.date) -> UnitPlacement | None:
     """``unit``'s placement on ``day``; for a unit not in force that day, its last one before (or
     its first one after): the place its figures were last counted at."""
-    placements = list(UnitPlacement.objects.filter(unit=unit).order_by("valid_from"))
+    # An open start first on every database (PostgreSQL sorts NULL last by default).
+    placements = list(UnitPlacement.objects.filter(unit=unit).order_by(F("valid_from").asc(nulls_first=True)))
     for placement in placements:
         if (placement.valid_from is None or placement.valid_from <= day) and (placement.valid_to is None or placement.valid_to >= day):
             return placement

@@ -3,6 +3,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.urls import reverse
 
 from mattran.models import Unit, UnitKind, UnitPlacement
@@ -129,7 +130,7 @@ def test_moving_areas_gives_them_a_dated_placement_under_the_new_commune(admin_c
     assert "Đã chuyển 1 khu dân cư sang Xã 2.1 từ ngày 01/01/2021." in response.content.decode()
     area.refresh_from_db()
     assert area.valid_to is None and area.parent.code == "D2C1" and area.district.code == "D2"
-    placements = list(UnitPlacement.objects.filter(unit=area).order_by("valid_from").values_list(
+    placements = list(UnitPlacement.objects.filter(unit=area).order_by(F("valid_from").asc(nulls_first=True)).values_list(
         "parent__code", "district__code", "valid_from", "valid_to"))
     assert placements == [
         ("D1C1", "D1", None, datetime.date(2020, 12, 31)),
