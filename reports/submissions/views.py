@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -16,6 +17,7 @@ from django.views.generic import TemplateView
 from mattran.access import ScopedViewMixin, is_province_staff, officer_of, scope_of
 from mattran.models import Unit
 from programs.models import ValueType
+from programs.selectors import current_plan
 from reports.models import DataValue, ReportForm, Submission
 from reports.periods import Period
 from reports.submissions import selectors, services
@@ -299,10 +301,13 @@ class CompletenessView(ScopedViewMixin, TemplateView):
         if not is_province_staff(self.request.user):
             raise Http404
         context = super().get_context_data(**kwargs)
-        forms_list = list(ReportForm.objects.all())
+        forms_list = list(ReportForm.objects.select_related("plan"))
         if not forms_list:
             return context
-        form = next((f for f in forms_list if f.code == self.request.GET.get("form")), forms_list[0])
+        # By default a form of the plan in force (its term holds today), not one of a closed plan.
+        plan = current_plan(timezone.localdate())
+        default = next((f for f in forms_list if plan is not None and f.plan_id == plan.pk), forms_list[0])
+        form = next((f for f in forms_list if f.code == self.request.GET.get("form")), default)
         periods = selectors.due_periods(form)
         try:
             period = Period.parse(self.request.GET["period"]) if self.request.GET.get("period") else periods[0]
