@@ -125,7 +125,7 @@ def target_overview(root: Unit, year: int, children: list[Unit]) -> tuple[list[T
     """Target rows (badge for ``year`` and trend) for ``root`` and tiles for ``children``: 2 queries."""
     targets = targets_applying(_targets(), year)
     results = TargetResult.objects.filter(
-        Q(unit=root, year__in=TREND_YEARS) | Q(unit__in=[c.pk for c in children], year=year)
+        Q(unit=root, year__in={*TREND_YEARS, year}) | Q(unit__in=[c.pk for c in children], year=year)
     )
     own: dict[tuple[int, int], TargetResult] = {}
     by_child: dict[int, list[TargetResult]] = defaultdict(list)
@@ -302,7 +302,7 @@ def dashboard(root: Unit, year: int, today: datetime.date | None = None) -> dict
     return {
         "root": root,
         "year": year,
-        "years": TREND_YEARS,
+        "years": sorted({*TREND_YEARS, year}),  # a year of a later plan (2025…) is offered in the filter too
         "targets": target_rows,
         "tiles": tiles,
         "completeness": reporting_completeness(root, today),
