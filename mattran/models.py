@@ -245,7 +245,10 @@ class UnitPlacement(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.unit_id} → {self.parent_id} ({self.valid_from}–{self.valid_to})"
+        # No query: the admin lists these beside the unit and its parent.
+        start = self.valid_from.strftime("%d/%m/%Y") if self.valid_from else "…"
+        end = self.valid_to.strftime("%d/%m/%Y") if self.valid_to else "…"
+        return f"{start} – {end}"
 
 
 class UnitSuccession(models.Model):
@@ -266,7 +269,7 @@ class UnitSuccession(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.predecessor_id} → {self.successor_id}"
+        return str(_("từ ngày %(day)s") % {"day": self.valid_from.strftime("%d/%m/%Y")}) if self.valid_from else ""
 
 
 class OfficerRole(models.TextChoices):
