@@ -68,6 +68,12 @@ def build() -> dict:
         [AREAS_PER_COMMUNE],
     )
     _sql("UPDATE mattran_unit SET area_id = id WHERE kind = 'AREA'")
+    # The dated tree: each area's one placement (the import gave the divisions theirs).
+    _sql(
+        "INSERT INTO mattran_unitplacement (unit_id, kind, parent_id, province_id, district_id, commune_id, area_id,"
+        " valid_from, valid_to) SELECT id, kind, parent_id, province_id, district_id, commune_id, area_id, valid_from,"
+        " valid_to FROM mattran_unit WHERE kind = 'AREA'"
+    )
     counts["units"] = _sql("SELECT kind, COUNT(*) FROM mattran_unit GROUP BY kind ORDER BY kind", fetch=True)
 
     forms = {f.code: f for f in ReportForm.objects.all()}
@@ -142,21 +148,21 @@ RAW_TARGET_SQL = """
 SELECT COALESCE(commune_id, district_id, province_id) AS unit_id, COUNT(*) AS denominator,
        COUNT(v.unit_id) AS reported, COUNT(*) FILTER (WHERE v.met) AS met,
        COUNT(*) FILTER (WHERE v.status = 'SUBMITTED') AS not_approved
-FROM mattran_unit u
+FROM mattran_unitplacement u
 LEFT JOIN (
     SELECT dv.unit_id, s.status, {met} AS met
     FROM reports_datavalue dv JOIN reports_submission s ON s.id = dv.submission_id
     LEFT JOIN programs_ratinglevel rl ON rl.id = dv.rating_level_id
     WHERE dv.indicator_id = %s AND dv.period = %s AND s.status IN ('SUBMITTED', 'APPROVED')
       AND COALESCE(dv.value_bool::int, dv.rating_level_id) IS NOT NULL
-) v ON v.unit_id = u.id
+) v ON v.unit_id = u.unit_id
 WHERE u.kind = ANY(%s) AND (u.valid_from IS NULL OR u.valid_from <= %s) AND (u.valid_to IS NULL OR u.valid_to >= %s)
 GROUP BY GROUPING SETS ((province_id), (district_id), (commune_id))
 HAVING COALESCE(commune_id, district_id, province_id) IS NOT NULL
 """
 
 RAW_ROLLUP_SQL = """
-WITH map(src, dst, src_end, src_span) AS (VALUES {pairs}),
+WITH map(src, dst, src_end, src_span, src_day) AS (VALUES {pairs}),
 per_unit AS (
     SELECT indicator_id, unit_id, province_id, district_id, commune_id, area_id, dst,
            SUM(CASE WHEN aggregation = 'SUM' OR rn = 1 THEN v ELSE 0 END) AS v
@@ -167,8 +173,9 @@ per_unit AS (
         FROM reports_datavalue dv
         JOIN reports_submission s ON s.id = dv.submission_id
         JOIN programs_indicator i ON i.id = dv.indicator_id
-        JOIN mattran_unit u ON u.id = dv.unit_id
         JOIN map m ON m.src = dv.period
+        JOIN mattran_unitplacement u ON u.unit_id = dv.unit_id
+          AND (u.valid_from IS NULL OR u.valid_from <= m.src_day) AND (u.valid_to IS NULL OR u.valid_to >= m.src_day)
         WHERE dv.year = %s AND s.status IN ('SUBMITTED', 'APPROVED') AND i.value_type IN ('INTEGER', 'DECIMAL', 'BOOLEAN')
           AND (dv.value_number IS NOT NULL OR dv.value_bool IS NOT NULL)
     ) ranked
@@ -248,7 +255,7 @@ def measure() -> list[dict]:
                     "goal": None, "note": "hand-written baseline, same data, same run"})
 
     pairs = rollups._period_map(YEAR)
-    values_sql = ", ".join(f"('{s}', '{d}', {e}, {n})" for s, d, e, n in pairs)
+    values_sql = ", ".join(f"('{s}', '{d}', {e}, {n}, DATE '{day:%Y-%m-%d}')" for s, d, e, n, day in pairs)
     raw_rollup_seconds, raw_rollup = _timed(lambda: _sql(RAW_ROLLUP_SQL.format(pairs=values_sql), [YEAR], fetch=True))
     first_seconds, written = _timed(lambda: rollups.indicator_aggregates_compute(year=YEAR))
     again_seconds, _ = _timed(lambda: rollups.indicator_aggregates_compute(year=YEAR))

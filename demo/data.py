@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from demo import reform
 from demo.accounts import PROVINCE_CODE, demo_accounts_ensure, demo_areas_ensure
-from mattran.models import Unit, UnitKind
+from demo.bulk import fast_insert
+from demo.reform import NEW_YEARS, REFORM_DAY
+from mattran.models import Unit, UnitKind, UnitPlacement
 from programs.models import Indicator, RatingLevel
 from reports.cache import bump_data_version
 from reports.constants import TREND_YEARS
@@ -27,7 +30,8 @@ from reports.models import DataValue, PlanValue, ReportForm, Submission, Submiss
 from reports.periods import Period
 from reports.targets import runs
 
-DEFAULT_YEARS = TREND_YEARS
+# The 2015–2020 plan's years on the old tree, then 2025–2026 on the tree of the July 2025 reform.
+DEFAULT_YEARS = (*TREND_YEARS, *NEW_YEARS)
 
 # Years in which the whole province misses a target (if the chosen years include none, the
 # first chosen year is used), and the share of districts that miss it in other years.
@@ -49,6 +53,7 @@ class DemoSummary:
     values_created: int = 0
     plans_created: int = 0
     recomputed: bool = False
+    history_kept: bool | None = None  # the years before the reform unchanged by it (None: not checked)
     seconds_data: float = 0.0
     seconds_recompute: float = 0.0
 
@@ -149,51 +154,6 @@ class _Builder:
         fast_insert(PlanValue, self.plans)
 
 
-def fast_insert(model, rows: list[dict]) -> None:
-    """Insert many rows with multi-row INSERTs, skipping model instances (and history).
-
-    Columns not given in ``rows`` take the field's default (``auto_now`` fields: now), so a
-    field added to the model later with a default does not break the demo.
-    """
-    if not rows:
-        return
-    now = timezone.now()
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    given = [f for f in fields if f.attname in rows[0]]
-    fixed = []
-    for f in fields:
-        if f.attname in rows[0]:
-            continue
-        value = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
-        fixed.append((f, f.get_db_prep_save(value, connection)))
-    columns = [f.column for f in given] + [f.column for f, _v in fixed]
-    tail = tuple(v for _f, v in fixed)
-    adapters = {
-        f.attname: connection.ops.adapt_datefield_value for f in given if f.get_internal_type() == "DateField"
-    }
-    batch = max(1, min(500, connection.ops.bulk_batch_size(columns, rows)))
-    table = connection.ops.quote_name(model._meta.db_table)
-    column_sql = ", ".join(connection.ops.quote_name(c) for c in columns)
-    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with connection.cursor() as wrapper:
-        cursor = wrapper.cursor  # the backend cursor: no per-statement debug logging
-        for start in range(0, len(rows), batch):
-            chunk = rows[start:start + batch]
-            params = []
-            for row in chunk:
-                for f in given:
-                    value = row[f.attname]
-                    if f.attname in adapters and value is not None:
-                        value = adapters[f.attname](value)
-                    params.append(value)
-                params.extend(tail)
-            cursor.execute(
-                # Names come from the model's _meta; every value is a parameter.
-                f"INSERT INTO {table} ({column_sql}) VALUES {', '.join([row_sql] * len(chunk))}",  # noqa: S608
-                params,
-            )
-
-
 def _aware(day: datetime.date, rng: random.Random) -> datetime.datetime:
     moment = datetime.datetime.combine(day, datetime.time(rng.randint(7, 17), rng.randint(0, 59)))
     return timezone.make_aware(moment)
@@ -259,13 +219,18 @@ def demo_values_create(province: Unit, years: list[int], users) -> _Builder:
     for year in years:
         period = Period.year_of(year)
         day = datetime.date(year, 11, 1)
-        active = [u for u in units if u.is_active_on(day)]
+        # The tree of that year: each unit's district as at 1 November (areas moved in 2025 included).
+        district_of = dict(
+            UnitPlacement.objects.on(day).filter(province=province, kind__in=[UnitKind.COMMUNE, UnitKind.AREA])
+            .values_list("unit_id", "district_id")
+        )
+        active = [u for u in units if u.is_active_on(day) and district_of.get(u.pk)]
         district_mttq = {}
         annual = {}  # (district pk, indicator code) -> sum of the year's monthly values
         for index, district in enumerate(districts):
             officer = users.get(f"huyen.{district.code}") or tinh
-            communes = [u for u in active if u.kind == UnitKind.COMMUNE and u.district_id == district.pk]
-            areas = [u for u in active if u.kind == UnitKind.AREA and u.district_id == district.pk]
+            communes = [u for u in active if u.kind == UnitKind.COMMUNE and district_of[u.pk] == district.pk]
+            areas = [u for u in active if u.kind == UnitKind.AREA and district_of[u.pk] == district.pk]
 
             # Ngày hội: most areas hold it, on a day between 1 and 18 November.
             rng = random.Random(f"{year}-ngay_hoi-{district.code}")
@@ -335,10 +300,17 @@ def demo_values_create(province: Unit, years: list[int], users) -> _Builder:
 
 
 def seed_demo(*, years: list[int] | None = None, recompute: bool = True) -> DemoSummary:
-    """Create the demo accounts, areas and values (see module docstring); idempotent."""
+    """Create the demo accounts, areas and values (see module docstring); idempotent.
+
+    Years before the reform are built on the old tree; then the reform is imported, the
+    2025–2030 plan copied and the later years built on the new tree. With ``recompute``, the
+    earlier years are recomputed before and after the reform and must not change (a
+    ``RuntimeError`` says so otherwise).
+    """
     from mattran.services import units_import_from_package
 
     years = sorted(years or DEFAULT_YEARS)
+    before, after = [y for y in years if y < REFORM_DAY.year], [y for y in years if y >= REFORM_DAY.year]
     summary = DemoSummary()
     started = time.perf_counter()
     with transaction.atomic():
@@ -348,16 +320,55 @@ def seed_demo(*, years: list[int] | None = None, recompute: bool = True) -> Demo
         summary.accounts = demo_accounts_ensure(province)
         summary.areas_created = demo_areas_ensure(province)
         users = {u.username: u for u in get_user_model().objects.filter(username__in=[a[0] for a in summary.accounts])}
-        builder = demo_values_create(province, years, users)
+        builder = demo_values_create(province, before, users) if before else _Builder(users)
         builder.save()
-        summary.submissions_created = len(builder.subs)
-        summary.values_created = len(builder.values)
-        summary.plans_created = len(builder.plans)
+        _count(summary, builder)
         bump_data_version()  # bulk rows: no signal tells the dashboard's cache (reports/cache.py)
     summary.seconds_data = time.perf_counter() - started
+    old_figures = None
+    if recompute and before:
+        started = time.perf_counter()
+        runs.years_recompute_inline(before)
+        _scores(before)
+        old_figures = reform.figures(before)
+        summary.seconds_recompute += time.perf_counter() - started
+    started = time.perf_counter()
+    with transaction.atomic():
+        summary.accounts += reform.reform_ensure(PROVINCE_CODE)
+        plan = reform.new_plan_ensure()
+        users = {u.username: u for u in get_user_model().objects.filter(username__in=[a[0] for a in summary.accounts])}
+        builder = _Builder(users)
+        if plan is not None and after:
+            reform.new_tree_values(builder, plan, province, after, users)
+        builder.save()
+        _count(summary, builder)
+        bump_data_version()
+    summary.seconds_data += time.perf_counter() - started
     if recompute:
         started = time.perf_counter()
         runs.years_recompute_inline(years)
+        _scores(years)
         summary.recomputed = True
-        summary.seconds_recompute = time.perf_counter() - started
+        if old_figures is not None:
+            summary.history_kept = reform.figures(before) == old_figures
+            if not summary.history_kept:
+                raise RuntimeError("the figures of the years before the reform changed after it")
+        summary.seconds_recompute += time.perf_counter() - started
     return summary
+
+
+def _count(summary: DemoSummary, builder: _Builder) -> None:
+    summary.submissions_created += len(builder.subs)
+    summary.values_created += len(builder.values)
+    summary.plans_created += len(builder.plans)
+
+
+def _scores(years) -> None:
+    """The emulation scores of ``years`` recomputed now (the demo does not wait for the queue)."""
+    from django.apps import apps
+
+    if apps.is_installed("emulation"):
+        from emulation.recompute import scores_recompute
+
+        for year in years:
+            scores_recompute(year=year)

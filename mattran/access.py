@@ -31,9 +31,18 @@ def visible_units(user):
     return Unit.objects.all() if scope is None else Unit.objects.within(scope)
 
 
-def get_visible_unit_or_404(user, **lookup) -> Unit:
+def get_visible_unit_or_404(user, day=None, **lookup) -> Unit:
+    """A unit within the user's scope, or 404. A ``code`` names the unit holding it on ``day``
+    (default today): codes were reused by the 2025 reform."""
+    code = lookup.pop("code", None)
+    units = visible_units(user).filter(**lookup)
+    if code is not None:
+        unit = units.by_code(code, day)
+        if unit is None:
+            raise Http404
+        return unit
     try:
-        return visible_units(user).get(**lookup)
+        return units.get()
     except Unit.DoesNotExist:
         raise Http404 from None
 

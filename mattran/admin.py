@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import area_import, area_uploads, services
 from .forms import AreaFileForm
-from .models import Officer, PendingTask, Unit, UnitKind
+from .models import Officer, PendingTask, Unit, UnitKind, UnitPlacement, UnitSuccession
 
 # A Vietnamese admin (issue 17): the Front's name instead of Django's, and nothing it never uses.
 admin.site.site_header = _("Quản trị Cổng MTTQ tỉnh Lạng Sơn")
@@ -152,15 +152,72 @@ class MoveAreasForm(forms.Form):
         error_messages={"required": _("Nhập ngày chuyển."), "invalid": _("Ngày không đúng dạng dd/mm/yyyy.")},
     )
 
-    def clean_commune(self):
-        code = self.cleaned_data["commune"].strip()
-        commune = Unit.objects.filter(code=code, kind=UnitKind.COMMUNE).first()
-        if commune is None:
-            raise forms.ValidationError(_("Không có xã mã “%(code)s”.") % {"code": code})
-        return commune
+    def clean(self):
+        cleaned = super().clean()
+        code, day = (cleaned.get("commune") or "").strip(), cleaned.get("day")
+        if code and day:
+            # A commune code names the commune in force on the day of the move (codes were reused in 2025).
+            commune = Unit.objects.filter(kind=UnitKind.COMMUNE).by_code(code, day)
+            if commune is None:
+                self.add_error("commune", _("Không có xã mã “%(code)s”.") % {"code": code})
+            else:
+                cleaned["commune"] = commune
+        return cleaned
 
 
 PREVIEW_ROWS = area_uploads.PREVIEW_ROWS
+
+
+class PlacementInline(admin.TabularInline):
+    """Where the unit stood in the tree, dated (moves are made with the action "Chuyển … từ một ngày")."""
+
+    model = UnitPlacement
+    fk_name = "unit"
+    fields = ("parent", "valid_from", "valid_to")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SuccessionInline(admin.TabularInline):
+    """The successors of an ended unit (a divided commune has several, one of them the default)."""
+
+    model = UnitSuccession
+    fk_name = "predecessor"
+    fields = ("successor", "is_default", "valid_from")
+    autocomplete_fields = ("successor",)
+    extra = 0
+
+
+@admin.register(UnitPlacement)
+class UnitPlacementAdmin(admin.ModelAdmin):
+    """The dated tree, read only: it is written by imports and dated moves, never by hand."""
+
+    list_display = ("unit", "kind", "parent", "valid_from", "valid_to")
+    list_filter = ("kind",)
+    search_fields = ("unit__code", "unit__name")
+    list_select_related = ("unit", "parent")
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UnitSuccession)
+class UnitSuccessionAdmin(admin.ModelAdmin):
+    list_display = ("predecessor", "successor", "is_default", "valid_from")
+    search_fields = ("predecessor__code", "predecessor__name", "successor__code", "successor__name")
+    autocomplete_fields = ("predecessor", "successor")
+    list_select_related = ("predecessor", "successor")
 
 
 @admin.register(Unit)
@@ -174,6 +231,7 @@ class UnitAdmin(SimpleHistoryAdmin):
     ordering = ("code",)
     show_full_result_count = False
     actions = ["end_on_date", "move_to_commune"]
+    inlines = [PlacementInline, SuccessionInline]
     change_list_template = "admin/mattran/unit/change_list.html"
 
     def get_queryset(self, request):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -182,8 +183,11 @@ def areas_import(*, name: str, content: bytes, dry_run: bool = False, by=None, s
             errors.append(_("Dòng %(row)d: ngày hết hiệu lực trước ngày bắt đầu hiệu lực.") % {"row": number})
         parsed.append((number, commune_code, code, area_name, AREA_TYPES.get(kind_text, ""), dates))
 
+    # A commune code names the commune in force today (codes were reused by the 2025 reform):
+    # the units in force come last, so they win.
     communes = dict(
-        Unit.objects.filter(kind=UnitKind.COMMUNE, code__in={p[1] for p in parsed}).values_list("code", "id")
+        Unit.objects.filter(kind=UnitKind.COMMUNE, code__in={p[1] for p in parsed})
+        .order_by(F("valid_to").asc(nulls_last=True)).values_list("code", "id")
     )
     existing = {u.code: u for u in Unit.objects.filter(code__in=[p[2] for p in parsed if p[2]]).select_related("parent")}
     in_scope = None if scope is None else set(

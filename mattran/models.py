@@ -49,6 +49,21 @@ class UnitQuerySet(models.QuerySet):
             Q(valid_to__isnull=True) | Q(valid_to__gte=day),
         )
 
+    def within_on(self, scope, day: datetime.date):
+        """Units in the subtree of ``scope`` on the tree as at ``day`` (``scope`` included)."""
+        return self.filter(pk__in=UnitPlacement.objects.on(day).within(scope).values("unit_id"))
+
+    def children_on(self, parent, day: datetime.date):
+        """``parent``'s children on the tree as at ``day``."""
+        return self.filter(pk__in=UnitPlacement.objects.on(day).filter(parent=parent).values("unit_id"))
+
+    def by_code(self, code: str, day: datetime.date | None = None):
+        """The unit ``code`` names as at ``day`` (default today), or None: the one in force then, else
+        the one that held it last before (an abolished district stays reachable), else the next one."""
+        from .placements import unit_by_code
+
+        return unit_by_code(self, code, day)
+
 
 class Unit(models.Model):
     """A Front committee's area of work: a province, district, commune or residential area.
@@ -57,7 +72,9 @@ class Unit(models.Model):
     Units are never deleted once data refers to them; a merge ends the old unit (valid_to).
     """
 
-    code = models.CharField(_("mã"), max_length=20, unique=True, validators=[unit_code_validator])
+    # A code names a unit as at a date: the 2025 reform reused old commune codes for new communes,
+    # so a code is unique among the units in force (no end date), and no two units holding it overlap.
+    code = models.CharField(_("mã"), max_length=20, db_index=True, validators=[unit_code_validator])
     name = models.CharField(_("tên"), max_length=200)
     kind = models.CharField(_("cấp"), max_length=10, choices=UnitKind.choices, db_index=True)
     division_type = models.CharField(
@@ -96,18 +113,25 @@ class Unit(models.Model):
                 condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="unit_valid_range_ordered",
             ),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(valid_to__isnull=True), name="unit_code_unique_in_force",
+                violation_error_message=_("Đã có đơn vị đang hiệu lực với mã này."),
+            ),
         ]
 
     def __str__(self):
         return self.name
 
     def save(self, *args, **kwargs):
+        from .placements import placements_sync
+
         self._fill_ancestors()
         super().save(*args, **kwargs)
         own = ANCESTOR_FIELD[self.kind]
         if getattr(self, f"{own}_id") != self.pk:
             setattr(self, f"{own}_id", self.pk)
             Unit.objects.filter(pk=self.pk).update(**{own: self.pk})
+        placements_sync(Unit.objects.filter(pk=self.pk))
 
     def clean(self):
         super().clean()
@@ -117,6 +141,18 @@ class Unit(models.Model):
             raise ValidationError({"parent": _("Đơn vị cấp trên phải ở cấp cao hơn: %(kind)s không thể trực thuộc %(parent)s.") % {
                 "kind": UnitKind(self.kind).label.lower(), "parent": UnitKind(self.parent.kind).label.lower(),
             }})
+
+    def validate_constraints(self, exclude=None):
+        super().validate_constraints(exclude)
+        # Units holding the same code never overlap in time (the index covers units in force only).
+        if self.code and (exclude is None or "code" not in exclude):
+            others = Unit.objects.filter(code=self.code).exclude(pk=self.pk)
+            if self.valid_from:
+                others = others.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=self.valid_from))
+            if self.valid_to:
+                others = others.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=self.valid_to))
+            if others.exists():
+                raise ValidationError({"code": _("Mã %(code)s đã được dùng cho đơn vị khác trong cùng thời gian hiệu lực.") % {"code": self.code}})
 
     def _fill_ancestors(self):
         for field in ANCESTOR_FIELD.values():
@@ -133,8 +169,13 @@ class Unit(models.Model):
 
     @classmethod
     def refresh_ancestor_columns(cls, units=None):
-        """Recompute every ancestor column set-based, one UPDATE per kind (for bulk imports)."""
+        """Recompute every ancestor column set-based, one UPDATE per kind (for bulk imports), and
+        each unit's latest placement with them."""
+        from .placements import placements_sync
+
         qs = units if units is not None else cls.objects.all()
+        # The units themselves, fixed now: a filter on an ancestor column would no longer match after the UPDATEs.
+        ids = None if units is None else list(units.values_list("pk", flat=True))
         for kind, field in ANCESTOR_FIELD.items():
             qs.filter(kind=kind).update(**{field: models.F("pk")})
         # Children inherit their parent's columns, kind by kind from the top.
@@ -146,6 +187,89 @@ class Unit(models.Model):
                 if k != kind
             }
             qs.filter(kind=kind).update(**updates)
+        if ids is None:
+            placements_sync()
+        for start in range(0, len(ids or []), 5000):
+            placements_sync(cls.objects.filter(pk__in=ids[start:start + 5000]))
+
+
+class PlacementQuerySet(models.QuerySet):
+    def on(self, day: datetime.date):
+        """The placements in force on ``day``: the tree as at that day."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        )
+
+    def within(self, scope):
+        """Placements in the subtree of ``scope`` (a Unit), ``scope`` included."""
+        return self.filter(**{ANCESTOR_FIELD[scope.kind]: scope.pk})
+
+
+class UnitPlacement(models.Model):
+    """Where a unit stands in the tree during a span of days: its parent and every ancestor.
+
+    The tree as at day D is the placements in force on D (one indexed scan); a figure of a period
+    is computed on the tree as at the period's end, so a move dated 1/7/2025 never re-cuts 2020.
+    A unit's placements cover its validity without overlap; its latest one is also copied on the
+    unit itself (``Unit.parent`` and the ancestor columns: the tree of pages about today).
+    """
+
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="placements")
+    kind = models.CharField(_("cấp"), max_length=10, choices=UnitKind.choices)
+    parent = models.ForeignKey(Unit, verbose_name=_("đơn vị cấp trên"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey(Unit, verbose_name=_("tỉnh"), null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    district = models.ForeignKey(Unit, verbose_name=_("huyện"), null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    commune = models.ForeignKey(Unit, verbose_name=_("xã"), null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    area = models.ForeignKey(Unit, verbose_name=_("khu dân cư"), null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    valid_from = models.DateField(_("từ ngày"), null=True, blank=True)
+    valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
+
+    objects = PlacementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("vị trí trong cây đơn vị")
+        verbose_name_plural = _("vị trí trong cây đơn vị")
+        ordering = ["unit", "valid_from"]
+        indexes = [
+            models.Index(fields=["unit", "valid_from"]),
+            models.Index(fields=["kind", "province"]),
+            models.Index(fields=["kind", "district"]),
+            models.Index(fields=["kind", "commune"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="placement_valid_range_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        # No query: the admin lists these beside the unit and its parent.
+        start = self.valid_from.strftime("%d/%m/%Y") if self.valid_from else "…"
+        end = self.valid_to.strftime("%d/%m/%Y") if self.valid_to else "…"
+        return f"{start} – {end}"
+
+
+class UnitSuccession(models.Model):
+    """An ended unit's successor from a date; a commune divided among several has one marked default
+    (its residential areas go there; an administrator may move any of them to another, dated)."""
+
+    predecessor = models.ForeignKey(Unit, verbose_name=_("đơn vị cũ"), on_delete=models.CASCADE, related_name="successions")
+    successor = models.ForeignKey(Unit, verbose_name=_("đơn vị kế thừa"), on_delete=models.PROTECT, related_name="+")
+    is_default = models.BooleanField(_("kế thừa mặc định"), default=False)
+    valid_from = models.DateField(_("từ ngày"))
+
+    class Meta:
+        verbose_name = _("kế thừa đơn vị")
+        verbose_name_plural = _("kế thừa đơn vị")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="succession_unique"),
+            models.UniqueConstraint(fields=["predecessor"], condition=Q(is_default=True), name="succession_one_default"),
+        ]
+
+    def __str__(self):
+        return str(_("từ ngày %(day)s") % {"day": self.valid_from.strftime("%d/%m/%Y")}) if self.valid_from else ""
 
 
 class OfficerRole(models.TextChoices):

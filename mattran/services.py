@@ -10,9 +10,10 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from .models import ANCESTOR_FIELD, Unit, UnitKind
+from .placements import placement_of, placements_move, placements_sync
 from .signals import units_changed
 
 # --------------------------------------------------------------------------------------
@@ -90,12 +91,14 @@ def units_import_from_package(*, province_code: str | int | None = None) -> Impo
 
     counts = ImportCounts()
     touched = False
+    # The pre-reform list: its units have no start date (the 2025 list's reuse the codes from 1/7/2025).
+    listed = Unit.objects.filter(valid_from__isnull=True)
     with transaction.atomic():
         id_by_code: dict[str, int] = {}
         for kind, rows in levels.items():
             parent_codes = {r[3] for r in rows if r[3]}
-            id_by_code.update(dict(Unit.objects.filter(code__in=parent_codes).values_list("code", "id")))
-            existing = {u.code: u for u in Unit.objects.filter(code__in=[r[0] for r in rows])}
+            id_by_code.update(dict(listed.filter(code__in=parent_codes).values_list("code", "id")))
+            existing = {u.code: u for u in listed.filter(code__in=[r[0] for r in rows])}
             new, changed = [], []
             for code, name, raw_type, parent_code in rows:
                 wanted = {
@@ -118,7 +121,7 @@ def units_import_from_package(*, province_code: str | int | None = None) -> Impo
             counts.updated += len(changed)
             counts.by_kind[kind] = len(rows)
             touched = touched or bool(new or changed)
-            id_by_code.update(dict(Unit.objects.filter(code__in=[r[0] for r in rows]).values_list("code", "id")))
+            id_by_code.update(dict(listed.filter(code__in=[r[0] for r in rows]).values_list("code", "id")))
         if touched:
             Unit.refresh_ancestor_columns()
             units_changed.send(sender=Unit)
@@ -173,23 +176,19 @@ def units_end(*, units, on: datetime.date, by=None) -> int:
             unit.valid_to = on
         reason = _("Kết thúc hiệu lực ngày %(day)s") % {"day": on.strftime("%d/%m/%Y")}
         bulk_update_with_history(targets, Unit, ["valid_to"], default_user=by, default_change_reason=reason)
+        placements_sync(Unit.objects.filter(pk__in=[u.pk for u in targets]))
         if targets:
             units_changed.send(sender=Unit)
     return len(targets)
 
 
-def moved_code(code: str, on: datetime.date) -> str:
-    """The code of an area's successor under its new commune: ``D1C1A1`` moved on 1/7/2025 → ``D1C1A1-20250701``."""
-    return f"{code}-{on:%Y%m%d}"
-
-
 def areas_move(*, areas, to, on: datetime.date, by=None) -> list[Unit]:
-    """Move residential areas to commune ``to`` from ``on``, all or nothing.
+    """Place residential areas under commune ``to`` from ``on``, all or nothing.
 
     A figure is computed on the tree as at its period's end, so a move must not re-cut earlier
-    years: each area ends the day before ``on`` and a successor with the same name, under ``to``,
-    starts on ``on`` (code from :func:`moved_code`). Both are kept in the history; ``units_changed``
-    marks the computed years dirty. Returns the successors.
+    years: each area keeps its code, data and officers, gets a new placement from ``on`` (the days
+    before keep the old one) and ``Unit.parent`` follows its latest placement. Recorded in each
+    area's history; ``units_changed`` marks the computed years dirty. Returns the areas.
     """
     areas = list(areas)
     errors = []
@@ -197,34 +196,23 @@ def areas_move(*, areas, to, on: datetime.date, by=None) -> list[Unit]:
         errors.append(_("%(name)s không phải cấp xã.") % {"name": to.name})
     elif not to.is_active_on(on):
         errors.append(_("Xã %(name)s không còn hiệu lực ngày %(day)s.") % {"name": to.name, "day": on.strftime("%d/%m/%Y")})
-    day_before = on - datetime.timedelta(days=1)
     for area in areas:
+        placement = placement_of(area, on) if area.kind == UnitKind.AREA else None
         if area.kind != UnitKind.AREA:
             errors.append(_("%(code)s %(name)s không phải khu dân cư.") % {"code": area.code, "name": area.name})
-        elif area.parent_id == to.pk:
-            errors.append(_("%(code)s %(name)s đã thuộc %(commune)s.") % {"code": area.code, "name": area.name, "commune": to.name})
-        elif not area.is_active_on(on) or (area.valid_from and area.valid_from > day_before):
+        elif not area.is_active_on(on):
             errors.append(
-                _("%(code)s %(name)s không có hiệu lực trước và trong ngày %(day)s.")
+                _("%(code)s %(name)s không có hiệu lực trong ngày %(day)s.")
                 % {"code": area.code, "name": area.name, "day": on.strftime("%d/%m/%Y")}
             )
-    taken = set(Unit.objects.filter(code__in=[moved_code(a.code, on) for a in areas]).values_list("code", flat=True))
-    errors += [_("Mã %(code)s đã có.") % {"code": code} for code in sorted(taken)]
+        elif placement is not None and placement.parent_id == to.pk:
+            errors.append(_("%(code)s %(name)s đã thuộc %(commune)s.") % {"code": area.code, "name": area.name, "commune": to.name})
     if errors:
         raise UnitChangeError(errors)
     reason = _("Chuyển sang %(commune)s từ ngày %(day)s") % {"commune": to.name, "day": on.strftime("%d/%m/%Y")}
     with transaction.atomic():
-        successors = [
-            Unit(code=moved_code(a.code, on), name=a.name, kind=UnitKind.AREA, division_type=a.division_type,
-                 parent=to, valid_from=on, valid_to=a.valid_to)
-            for a in areas
-        ]
-        successors = bulk_create_with_history(successors, Unit, default_user=by, default_change_reason=reason)
-        Unit.refresh_ancestor_columns(Unit.objects.filter(code__in=[s.code for s in successors]))
-        by_code = dict(Unit.objects.filter(code__in=[s.code for s in successors]).values_list("code", "pk"))
-        for area in areas:
-            area.valid_to = day_before
-            area.successor_id = by_code[moved_code(area.code, on)]
-        bulk_update_with_history(areas, Unit, ["valid_to", "successor"], default_user=by, default_change_reason=reason)
+        placements_move(moves=[(area, to) for area in areas], on=on)
+        moved = list(Unit.objects.filter(pk__in=[a.pk for a in areas]).order_by("code"))
+        bulk_update_with_history(moved, Unit, ["parent"], default_user=by, default_change_reason=reason)
         units_changed.send(sender=Unit)
-    return list(Unit.objects.filter(code__in=[s.code for s in successors]).order_by("code"))
+    return moved

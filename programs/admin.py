@@ -1,11 +1,13 @@
 """Django admin for the action program: plans, work programs with their tasks, scales, indicators, targets."""
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from mattran.models import UnitKind
 
 from .models import ActionPlan, Indicator, RatingLevel, RatingScale, Target, Task, WorkProgram
+from .services import plan_copy
 
 
 class WorkProgramInline(admin.TabularInline):
@@ -15,12 +17,53 @@ class WorkProgramInline(admin.TabularInline):
     show_change_link = True
 
 
+class PlanCopyForm(forms.Form):
+    code = forms.SlugField(label=_("Mã chương trình mới"), max_length=40)
+    title = forms.CharField(label=_("Tên chương trình mới"), max_length=500)
+    term_start = forms.IntegerField(label=_("Năm bắt đầu nhiệm kỳ"), min_value=2000, max_value=2100)
+    term_end = forms.IntegerField(label=_("Năm kết thúc nhiệm kỳ"), min_value=2000, max_value=2100)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if ActionPlan.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("Đã có chương trình mã “%(code)s”.") % {"code": code})
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("term_start"), cleaned.get("term_end")
+        if start and end and end < start:
+            self.add_error("term_end", _("Năm kết thúc phải sau hoặc bằng năm bắt đầu."))
+        elif start and ActionPlan.objects.filter(term_start=start).exists():
+            self.add_error("term_start", _("Đã có chương trình bắt đầu năm %(year)s: mã chỉ tiêu, biểu mẫu sao chép sẽ trùng.") % {"year": start})
+        return cleaned
+
+
 @admin.register(ActionPlan)
 class ActionPlanAdmin(admin.ModelAdmin):
     list_display = ("code", "title", "term_start", "term_end", "issuer")
     list_filter = ("term_start",)
     search_fields = ("code", "title", "issuer")
     inlines = [WorkProgramInline]
+    actions = ["copy_to_new_term"]
+
+    @admin.action(description=_("Sao chép sang nhiệm kỳ mới (chương trình, nội dung, chỉ tiêu, biểu mẫu)"), permissions=["add"])
+    def copy_to_new_term(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Chọn đúng một chương trình để sao chép."), messages.ERROR)
+            return None
+        source = queryset.get()
+        form = PlanCopyForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            copy = plan_copy(source=source, **form.cleaned_data)
+            self.message_user(request, _("Đã tạo %(plan)s (%(start)s–%(end)s); hãy sửa nội dung bản sao.") % {
+                "plan": copy.title, "start": copy.term_start, "end": copy.term_end,
+            }, messages.SUCCESS)
+            return redirect("admin:programs_actionplan_change", copy.pk)
+        return render(request, "admin/programs/actionplan/copy_form.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "source": source,
+            "title": _("Sao chép chương trình hành động sang nhiệm kỳ mới"),
+        })
 
 
 class TaskInline(admin.TabularInline):

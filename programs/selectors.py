@@ -2,8 +2,14 @@
 from .models import ActionPlan, Target
 
 
-def current_plan() -> ActionPlan | None:
-    return ActionPlan.objects.order_by("-term_start").first()
+def current_plan(today=None) -> ActionPlan | None:
+    """The plan whose term holds ``today``'s year, else the latest one."""
+    plans = list(ActionPlan.objects.order_by("-term_start"))
+    if today is not None:
+        holding = [p for p in plans if p.term_start <= today.year <= p.term_end]
+        if holding:
+            return holding[0]
+    return plans[0] if plans else None
 
 
 def all_targets():

@@ -36,8 +36,8 @@ class FormIndicatorInline(admin.TabularInline):
 
 
 class ReportFormAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "period_type", "row_kind", "submitter_kind", "deadline_days", "order")
-    list_filter = ("kind", "period_type", "row_kind", "submitter_kind")
+    list_display = ("code", "name", "kind", "period_type", "row_kind", "submitter_kind", "plan", "deadline_days", "order")
+    list_filter = ("plan", "kind", "period_type", "row_kind", "submitter_kind")
     search_fields = ("code", "name")
     inlines = [FormIndicatorInline]
 

@@ -8,10 +8,11 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from programs.models import register_value_kinds_source
-        from reports import cache, checks  # noqa: F401  (checks registers the system check)
+        from reports import cache, checks, receivers  # noqa: F401  (checks registers the system check)
         from reports.submissions import selectors
         from reports.targets import signals as target_signals
 
         cache.connect_signals()
+        receivers.connect_signals()
         target_signals.connect_signals()
         register_value_kinds_source(selectors.indicator_row_kinds)

@@ -49,16 +49,30 @@ TREND_YEARS = tuple(range(
 ))
 
 
-def default_year(today: datetime.date | None = None) -> int:
-    """The year shown when none is asked for: this year, kept inside the plan's term."""
+def _plan_terms() -> list[tuple[int, int]]:
+    """(first, last year) of every action plan, latest first (one query)."""
+    from programs.models import ActionPlan
+
+    return list(ActionPlan.objects.order_by("-term_start").values_list("term_start", "term_end"))
+
+
+def default_year(today: datetime.date | None = None, terms=None) -> int:
+    """The year shown when none is asked for: this year, kept inside the term of the plan in
+    force (its term holds this year), else of the latest plan."""
     today = today or timezone.localdate()
-    return min(max(today.year, TREND_YEARS[0]), TREND_YEARS[-1])
+    terms = _plan_terms() if terms is None else terms
+    holding = [term for term in terms if term[0] <= today.year <= term[1]]
+    first, last = holding[0] if holding else terms[0] if terms else (TREND_YEARS[0], TREND_YEARS[-1])
+    return min(max(today.year, first), last)
 
 
 def parse_year(text: str | None, today: datetime.date | None = None) -> int:
-    """The ``?year=`` parameter; anything outside the term falls back to the default year."""
+    """The ``?year=`` parameter; a year outside every plan's term falls back to the default year."""
     try:
         year = int(text)
     except (TypeError, ValueError):
         return default_year(today)
-    return year if TREND_YEARS[0] <= year <= TREND_YEARS[-1] else default_year(today)
+    if TREND_YEARS[0] <= year <= TREND_YEARS[-1]:
+        return year  # no query: the cached dashboard answers in a few
+    terms = _plan_terms()
+    return year if any(first <= year <= last for first, last in terms) else default_year(today, terms)

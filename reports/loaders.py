@@ -130,6 +130,10 @@ def load_forms(apps=live_apps):
     Indicator = apps.get_model("programs", "Indicator")
     # The data migration 0002 runs this on a model that predates early_entry_days (added by 0008).
     has_early_entry = any(f.name == "early_entry_days" for f in ReportForm._meta.get_fields())
+    # The forms belong to the plan whose term holds their first year (0011 added the field).
+    plan = None
+    if any(f.name == "plan" for f in ReportForm._meta.get_fields()):
+        plan = apps.get_model("programs", "ActionPlan").objects.filter(term_start__lte=2016, term_end__gte=2016).first()
     for code, spec in FORMS.items():
         defaults = {
             "name": spec.name, "kind": spec.kind, "period_type": spec.period_type, "row_kind": spec.row_kind,
@@ -138,6 +142,8 @@ def load_forms(apps=live_apps):
         }
         if has_early_entry:
             defaults["early_entry_days"] = EARLY_ENTRY_DAYS.get(code, 0)
+        if plan is not None:
+            defaults["plan"] = plan
         form, _ = ReportForm.objects.update_or_create(code=code, defaults=defaults)
         codes = [indicator for indicator, _required in spec.items]
         for position, (indicator_code, required) in enumerate(spec.items, start=1):

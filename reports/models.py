@@ -1,5 +1,6 @@
 """What units report and what is computed from it."""
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,16 @@ class ReportForm(models.Model):
     deadline_days = models.PositiveSmallIntegerField(_("hạn nộp (số ngày sau kỳ)"), default=5)
     first_year = models.PositiveSmallIntegerField(_("áp dụng từ năm"), default=2016)
     last_year = models.PositiveSmallIntegerField(_("áp dụng đến năm"), null=True, blank=True)
+    plan = models.ForeignKey(
+        "programs.ActionPlan", verbose_name=_("chương trình hành động"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="forms",
+        help_text=_("Biểu mẫu chỉ áp dụng trong nhiệm kỳ của chương trình này: hết nhiệm kỳ thì không còn kỳ nào phải gửi."),
+    )
+    later_submitter_kind = models.CharField(
+        _("đơn vị gửi mới"), max_length=10, choices=UnitKind.choices, blank=True,
+        help_text=_("Ví dụ sau sắp xếp đơn vị hành chính: các kỳ kết thúc từ ngày dưới đây do cấp xã gửi."),
+    )
+    later_submitter_from = models.DateField(_("đổi đơn vị gửi từ ngày"), null=True, blank=True)
     early_entry_days = models.PositiveSmallIntegerField(
         _("cho nhập nháp trước kỳ (số ngày)"), default=0,
         help_text=_("0: chỉ nhập được khi kỳ đã bắt đầu. Ví dụ kế hoạch năm sau được giao từ quý IV: 92."),
@@ -43,6 +54,32 @@ class ReportForm(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if bool(self.later_submitter_kind) != bool(self.later_submitter_from):
+            raise ValidationError({"later_submitter_from": _("Nhập cả đơn vị gửi mới và ngày bắt đầu đổi, hoặc để trống cả hai.")})
+
+    def submitter_kind_on(self, day) -> str:
+        """The kind of unit that submits a period ending on ``day`` (dated: 2025's reform moved forms to communes)."""
+        if self.later_submitter_kind and self.later_submitter_from and day >= self.later_submitter_from:
+            return self.later_submitter_kind
+        return self.submitter_kind
+
+    @property
+    def submitter_kinds(self) -> set[str]:
+        return {self.submitter_kind} | ({self.later_submitter_kind} if self.later_submitter_kind else set())
+
+    @property
+    def last_applicable_year(self) -> int | None:
+        """Its last year: its own, or its plan's term end, whichever comes first (None: open-ended)."""
+        ends = [y for y in (self.last_year, self.plan.term_end if self.plan_id else None) if y]
+        return min(ends) if ends else None
+
+    def applies_to_year(self, year: int) -> bool:
+        first = max(self.first_year, self.plan.term_start) if self.plan_id else self.first_year
+        last = self.last_applicable_year
+        return first <= year and (last is None or year <= last)
 
 
 class FormIndicator(models.Model):
@@ -145,7 +182,8 @@ class Submission(models.Model):
             return self._is_administrator(user)
         if self.unit.kind == UnitKind.PROVINCE:
             return officer.role == OfficerRole.PROVINCE_STAFF and officer.unit_id == self.unit_id
-        return officer.role == OfficerRole.DISTRICT_OFFICER and officer.unit_id == self.unit_id
+        # A district's officers, or (from the 2025 reform, communes submitting) a commune's own.
+        return officer.role in (OfficerRole.DISTRICT_OFFICER, OfficerRole.COMMUNE_OFFICER) and officer.unit_id == self.unit_id
 
     def is_editable_by(self, user) -> bool:
         """Open (draft or returned), and the user is the submitting side or a commune officer inside it."""

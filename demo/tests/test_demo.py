@@ -1,4 +1,5 @@
 """seed_demo: deterministic demo accounts, residential areas and values for Lạng Sơn."""
+import datetime
 from collections import Counter
 from io import StringIO
 
@@ -7,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from demo.data import parse_years
-from mattran.models import OfficerRole, Unit, UnitKind
+from mattran.models import OfficerRole, Unit, UnitKind, UnitPlacement
 from reports.models import DataValue, PlanValue, Submission, SubmissionStatus
 from reports.targets import runs
 
@@ -41,7 +42,8 @@ def test_seed_demo_twice_leaves_the_same_data_and_asks_for_a_recompute(recompute
     call_command("seed_demo", "--years", "2019", stdout=StringIO())
 
     assert snapshot() == first
-    assert recompute_calls == [[2019], [2019]]
+    # Each run recomputes 2019 before the reform import and again after it (the history check).
+    assert recompute_calls == [[2019], [2019], [2019], [2019]]
     assert "huyen.178" in out.getvalue() and "matran@2016" in out.getvalue()
 
 
@@ -68,25 +70,33 @@ def check_accounts_have_their_roles_and_scopes():
         user = User.objects.get(username=f"huyen.{district.code}")
         assert (user.officer.role, user.officer.unit) == (OfficerRole.DISTRICT_OFFICER, district)
         assert user.check_password("matran@2016")
-    commune_officers = User.objects.filter(username__startswith="xa.")
-    assert commune_officers.count() == 1
-    officer = commune_officers.get().officer
-    assert officer.role == OfficerRole.COMMUNE_OFFICER and officer.unit.kind == UnitKind.COMMUNE
-    assert commune_officers.get().username == f"xa.{officer.unit.code}"
+    # One officer of an old commune (xa.05971), and one for each of the 65 communes of 1/7/2025.
+    commune_officers = User.objects.filter(username__startswith="xa.").select_related("officer__unit")
+    assert commune_officers.count() == 1 + 65
+    for user in commune_officers:
+        officer = user.officer
+        assert officer.role == OfficerRole.COMMUNE_OFFICER and officer.unit.kind == UnitKind.COMMUNE
+        assert user.username == f"xa.{officer.unit.code}" and user.check_password("matran@2016")
+    new = commune_officers.exclude(username="xa.05971")
+    assert {u.officer.unit.valid_from for u in new} == {datetime.date(2025, 7, 1)}
+    assert {u.officer.unit.parent.code for u in new} == {"20"}
 
 
 def check_every_commune_has_6_to_18_areas_about_2300_in_all():
     areas = Unit.objects.filter(kind=UnitKind.AREA)
-    per_commune = Counter(areas.values_list("parent__code", flat=True))
+    # On the tree of 2020 (since 1/7/2025 they stand under the 65 new communes).
+    placed = UnitPlacement.objects.on(datetime.date(2020, 12, 31)).filter(kind=UnitKind.AREA)
+    per_commune = Counter(placed.values_list("parent__code", flat=True))
 
-    assert 2100 <= areas.count() <= 2500
+    assert 2100 <= areas.count() <= 2500 and placed.count() == areas.count()
     assert len(per_commune) == 194 and min(per_commune.values()) >= 6 and max(per_commune.values()) <= 18
     assert not areas.filter(valid_from__isnull=False).exists() and not areas.filter(valid_to__isnull=False).exists()
     assert areas.filter(commune__isnull=True).count() == 0
-    ward_areas = areas.filter(parent__division_type="phường")
-    assert all(name.startswith(("Khối", "Tổ dân phố")) for name in ward_areas.values_list("name", flat=True))
-    village = areas.filter(parent__division_type="xã").first()
-    assert village.name.startswith(("Thôn ", "Bản ")) and village.code.startswith(village.parent.code + "-")
+    assert set(UnitPlacement.objects.on(datetime.date(2025, 12, 31)).filter(kind=UnitKind.AREA).values_list("commune__valid_from", flat=True)) == {datetime.date(2025, 7, 1)}
+    ward_areas = placed.filter(parent__division_type="phường")
+    assert all(name.startswith(("Khối", "Tổ dân phố")) for name in ward_areas.values_list("unit__name", flat=True))
+    village = placed.filter(parent__division_type="xã").select_related("unit", "parent").first()
+    assert village.unit.name.startswith(("Thôn ", "Bản ")) and village.unit.code.startswith(village.parent.code + "-")
 
 
 def check_the_year_has_submissions_in_every_state():
@@ -118,7 +128,7 @@ def test_parse_years_reads_ranges_lists_and_single_years():
     assert parse_years("2016-2018") == [2016, 2017, 2018]
     assert parse_years("2019") == [2019]
     assert parse_years("2016,2019") == [2016, 2019]
-    assert parse_years(None) == [2016, 2017, 2018, 2019, 2020]
+    assert parse_years(None) == [2016, 2017, 2018, 2019, 2020, 2025, 2026]
     with pytest.raises(ValueError):
         parse_years("2018-2016")
 

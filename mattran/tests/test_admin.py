@@ -62,6 +62,8 @@ def test_a_unit_cannot_be_placed_under_a_unit_of_its_own_kind_or_lower(admin_cli
     area, commune = Unit.objects.get(code="D1C1A1"), Unit.objects.get(code="D1C1")
     url = reverse("admin:mattran_unit_add")
     base = {"name": "Mới", "division_type": "", "valid_from": "", "valid_to": "", "successor": ""}
+    for inline in ("placements", "successions"):  # the inlines' management forms
+        base.update({f"{inline}-TOTAL_FORMS": "0", f"{inline}-INITIAL_FORMS": "0"})
     refused = admin_client_with_tree.post(url, {**base, "code": "X1", "kind": UnitKind.COMMUNE, "parent": area.pk})
     assert refused.status_code == 200
     assert "Đơn vị cấp trên phải ở cấp cao hơn: xã không thể trực thuộc khu dân cư." in refused.content.decode()

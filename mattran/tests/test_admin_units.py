@@ -3,10 +3,11 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.urls import reverse
 
-from mattran.models import Unit, UnitKind
-from mattran.services import UnitChangeError, areas_move, moved_code, units_end
+from mattran.models import Unit, UnitKind, UnitPlacement
+from mattran.services import UnitChangeError, areas_move, units_end
 from reports import constants
 from reports.models import ComputationRun
 from tests.factories import make_tree, make_unit
@@ -118,8 +119,9 @@ def test_ending_a_commune_ends_its_areas_too(tree):
     assert not Unit.objects.within(commune).filter(valid_to__isnull=True).exists()
 
 
-def test_moving_areas_ends_them_and_starts_successors_under_the_new_commune(admin_client, tree):
-    """A move from 1/1/2021 leaves 2020 computed on the old tree: the area ends on 31/12/2020."""
+def test_moving_areas_gives_them_a_dated_placement_under_the_new_commune(admin_client, tree):
+    """A move from 1/1/2021 leaves 2020 on the old tree: the area keeps its code and its placement
+    under the old commune until 31/12/2020, and is under the new one from 1/1/2021."""
     _dirty_run()
     area = Unit.objects.get(code="D1C1A1")
     response = admin_client.post(CHANGELIST, {
@@ -127,12 +129,17 @@ def test_moving_areas_ends_them_and_starts_successors_under_the_new_commune(admi
     }, follow=True)
     assert "Đã chuyển 1 khu dân cư sang Xã 2.1 từ ngày 01/01/2021." in response.content.decode()
     area.refresh_from_db()
-    successor = Unit.objects.get(code=moved_code("D1C1A1", datetime.date(2021, 1, 1)))
-    assert area.valid_to == datetime.date(2020, 12, 31) and area.successor == successor
-    assert successor.parent.code == "D2C1" and successor.district.code == "D2" and successor.commune == successor.parent
-    assert successor.valid_from == datetime.date(2021, 1, 1) and successor.name == area.name
-    assert successor.history.count() == 1 and area.history.latest().history_user.username == "admin"
-    assert Unit.objects.within(Unit.objects.get(code="D1C1")).active_on(datetime.date(2020, 12, 31)).filter(pk=area.pk).exists()
+    assert area.valid_to is None and area.parent.code == "D2C1" and area.district.code == "D2"
+    placements = list(UnitPlacement.objects.filter(unit=area).order_by(F("valid_from").asc(nulls_first=True)).values_list(
+        "parent__code", "district__code", "valid_from", "valid_to"))
+    assert placements == [
+        ("D1C1", "D1", None, datetime.date(2020, 12, 31)),
+        ("D2C1", "D2", datetime.date(2021, 1, 1), None),
+    ]
+    assert area.history.latest().history_user.username == "admin"
+    old = Unit.objects.get(code="D1C1")
+    assert UnitPlacement.objects.on(datetime.date(2020, 12, 31)).within(old).filter(unit=area).exists()
+    assert not UnitPlacement.objects.on(datetime.date(2021, 1, 1)).within(old).filter(unit=area).exists()
     assert ComputationRun.objects.get(year=2020).dirty
 
 

@@ -114,7 +114,7 @@ class PlanFigure:
 
 def _child_units(root: Unit, day: datetime.date):
     """The units drawn as tiles: those directly under ``root`` and active on ``day``."""
-    return list(Unit.objects.filter(parent=root).active_on(day).order_by("code"))
+    return list(Unit.objects.children_on(root, day).active_on(day).order_by("code"))
 
 
 def _targets():
@@ -125,7 +125,7 @@ def target_overview(root: Unit, year: int, children: list[Unit]) -> tuple[list[T
     """Target rows (badge for ``year`` and trend) for ``root`` and tiles for ``children``: 2 queries."""
     targets = targets_applying(_targets(), year)
     results = TargetResult.objects.filter(
-        Q(unit=root, year__in=TREND_YEARS) | Q(unit__in=[c.pk for c in children], year=year)
+        Q(unit=root, year__in={*TREND_YEARS, year}) | Q(unit__in=[c.pk for c in children], year=year)
     )
     own: dict[tuple[int, int], TargetResult] = {}
     by_child: dict[int, list[TargetResult]] = defaultdict(list)
@@ -171,8 +171,8 @@ def reporting_completeness(root: Unit, today: datetime.date) -> list[dict]:
     Three queries: the forms, active units per kind, and one aggregate over submissions.
     """
     forms = [
-        f for f in ReportForm.objects.filter(kind=FormKind.DATA).order_by("order", "code")
-        if f.first_year <= today.year and (f.last_year is None or f.last_year >= today.year - 1)
+        f for f in ReportForm.objects.filter(kind=FormKind.DATA).select_related("plan").order_by("order", "code")
+        if f.applies_to_year(today.year) or f.applies_to_year(today.year - 1)
     ]
     if not forms:
         return []
@@ -194,7 +194,7 @@ def reporting_completeness(root: Unit, today: datetime.date) -> list[dict]:
     }
     rows = []
     for form in forms:
-        total = expected.get(form.submitter_kind, 0)
+        total = expected.get(form.submitter_kind_on(periods[form.pk].end), 0)
         if not total:  # nobody under the root sends this form (e.g. a province-level form for a district)
             continue
         got = counts.get(form.pk, {})
@@ -303,7 +303,7 @@ def dashboard(root: Unit, year: int, today: datetime.date | None = None) -> dict
     return {
         "root": root,
         "year": year,
-        "years": TREND_YEARS,
+        "years": sorted({*TREND_YEARS, year}),  # a year of a later plan (2025…) is offered in the filter too
         "targets": target_rows,
         "tiles": tiles,
         "completeness": reporting_completeness(root, today),

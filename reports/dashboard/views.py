@@ -22,7 +22,8 @@ class DashboardContextMixin(ScopedViewMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         root, year = self.get_root_and_year()
-        context.update(root=root, year=year, years=TREND_YEARS)
+        # The trend years and the year shown (a year of a later plan, 2025 say, is offered too).
+        context.update(root=root, year=year, years=sorted({*TREND_YEARS, year}))
         return context
 
 

@@ -179,7 +179,7 @@ def build_report_data(root: Unit, period: Period, today: datetime.date) -> Repor
             ordered.append(program)
     ordered.sort(key=lambda p: p.number)
     indicators = [i for i in selectors.numeric_indicators() if i.program_id in {p.pk for p in ordered}]
-    children = list(Unit.objects.filter(parent=root).active_on(period.end).order_by("code"))
+    children = list(Unit.objects.children_on(root, period.end).active_on(period.end).order_by("code"))
     previous = Period(period.year - 1, period.first_month, period.last_month)
     values = selectors.aggregates_by([root, *children], indicators, [period, previous])
     plans = selectors.plans_by([root], indicators, [period.year])

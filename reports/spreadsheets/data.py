@@ -32,7 +32,10 @@ def levels_of(indicator) -> list:
 
 
 def submitting_unit_id(form: ReportForm, row_unit: Unit) -> int | None:
-    """The unit that submits the row about ``row_unit``: its ancestor of the form's submitter kind."""
+    """The unit that submits the row about ``row_unit``: its ancestor of the form's submitter kind
+    (on the tree of the period, when the upload resolved it: ``submitter_then``)."""
+    if hasattr(row_unit, "submitter_then"):
+        return row_unit.submitter_then
     return getattr(row_unit, f"{ANCESTOR_FIELD[form.submitter_kind]}_id")
 
 

@@ -12,9 +12,10 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
-from mattran.models import Unit, UnitKind
+from mattran.models import ANCESTOR_FIELD, Unit, UnitKind, UnitPlacement
 from mattran.spreadsheets import MAX_ROWS, Table, cell_ref, too_many_data_rows
 from programs.models import RatingLevel, ValueType
 from reports.models import ReportForm, Submission
@@ -269,7 +270,15 @@ def _resolve_units(plan, form, period, rows, by, unit) -> dict[str, Unit]:
     from mattran.access import scope_of
 
     scope = unit if unit is not None else scope_of(by)
-    found = {u.code: u for u in Unit.objects.filter(code__in=list(rows))}
+    # On the tree of the period: a code names its unit then (reused in 2025), a row has its ancestors then.
+    found = {}
+    for u in Unit.objects.filter(code__in=list(rows)).order_by(F("valid_to").desc(nulls_first=True)):
+        if u.code not in found or u.is_active_on(period.end):
+            found[u.code] = u
+    placed = {p.unit_id: p for p in UnitPlacement.objects.on(period.end).filter(unit__in=list(found.values()))}
+    submitter_field = f"{ANCESTOR_FIELD[form.submitter_kind_on(period.end)]}_id"
+    for u in found.values():
+        u.submitter_then = getattr(placed[u.pk], submitter_field) if u.pk in placed else None
     kind_label = UnitKind(form.row_kind).label
     units = {}
     for code, (row_number, _raws) in rows.items():
@@ -277,7 +286,7 @@ def _resolve_units(plan, form, period, rows, by, unit) -> dict[str, Unit]:
         row_unit = found.get(code)
         if row_unit is None:
             plan.error(_("Ô %(ref)s: không có đơn vị mã “%(code)s”.") % {"ref": ref, "code": code})
-        elif scope is not None and not row_unit.is_within(scope):
+        elif scope is not None and getattr(placed.get(row_unit.pk), f"{ANCESTOR_FIELD[scope.kind]}_id", None) != scope.pk:
             plan.error(_("Ô %(ref)s: đơn vị “%(code)s” không thuộc phạm vi %(scope)s.")
                        % {"ref": ref, "code": code, "scope": scope.name})
         elif row_unit.kind != form.row_kind:

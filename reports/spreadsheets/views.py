@@ -60,7 +60,9 @@ class FormPeriodUnitMixin(ScopedViewMixin):
             raise Http404 from None
         if self.period.type != self.form_obj.period_type:
             raise Http404
-        unit = get_object_or_404(Unit, code=kwargs["unit"], kind=self.form_obj.submitter_kind)
+        unit = Unit.objects.filter(kind=self.form_obj.submitter_kind_on(self.period.end)).by_code(kwargs["unit"], self.period.end)
+        if unit is None:
+            raise Http404
         submission = Submission.objects.filter(form=self.form_obj, unit=unit, period=str(self.period)).first()
         self.submission = submission or Submission(
             form=self.form_obj, unit=unit, period=str(self.period), year=self.period.year

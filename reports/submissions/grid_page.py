@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from mattran.models import UnitKind
+from mattran.models import Unit, UnitKind
 from programs.models import ValueType
 from reports.models import FormKind
 from reports.periods import PeriodType
@@ -110,8 +110,12 @@ def grid_rows(grid, *, editable_scope, editable: bool, posted=None, problems=Non
     """
     posted, problems = posted or {}, problems or {}
     rows, group = [], object()
+    # The rows under the officer's own unit on the tree of the period (one query, only when narrower).
+    inside = set() if editable_scope.pk == grid.unit.pk else set(
+        Unit.objects.within_on(editable_scope, grid.period.end).values_list("pk", flat=True)
+    )
     for index, row in enumerate(grid.rows):
-        row_editable = editable and (editable_scope.pk == grid.unit.pk or row.unit.is_within(editable_scope))
+        row_editable = editable and (editable_scope.pk == grid.unit.pk or row.unit.pk in inside)
         cells = []
         for column in grid.columns:
             indicator_id = column.indicator_id

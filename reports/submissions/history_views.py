@@ -87,7 +87,7 @@ class HistoryView(_HistoryMixin, TemplateView):
         records = self.records().filter(submission_id=submission.pk)
         read_scope = submission.row_read_scope_for(self.request.user)
         if read_scope != submission.unit:
-            records = records.filter(unit_id__in=Unit.objects.within(read_scope).values("pk"))
+            records = records.filter(unit_id__in=Unit.objects.within_on(read_scope, period.end).values("pk"))
         page, changes = self.page_of_changes(records)
         context.update(form=form, unit=unit, period=period, submission=submission, page=page,
                        changes=changes, steps=self.steps(submission))
@@ -100,8 +100,10 @@ class CellHistoryView(_HistoryMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form, unit, period, submission = resolve_submission(self.request, kwargs["form"], kwargs["unit"], kwargs["period"])
-        row = Unit.objects.filter(code=kwargs["row"]).first()
-        if row is None or not row.is_within(unit) or not row.is_within(submission.row_read_scope_for(self.request.user)):
+        # The row the code names on the tree of the period, inside the grid and the reader's scope then.
+        read_scope = submission.row_read_scope_for(self.request.user)
+        row = Unit.objects.within_on(unit, period.end).within_on(read_scope, period.end).by_code(kwargs["row"], period.end)
+        if row is None:
             raise Http404
         records = self.records().filter(indicator__code=kwargs["indicator"], unit=row, period=str(period))
         page, changes = self.page_of_changes(records)

@@ -49,9 +49,9 @@ class Due:
 
 def _form_periods(today: datetime.date):
     """Every (form, period) of this year and last year with its deadline."""
-    for form in ReportForm.objects.order_by("order", "code"):
+    for form in ReportForm.objects.select_related("plan").order_by("order", "code"):
         for year in (today.year - 1, today.year):
-            if year < form.first_year or (form.last_year and year > form.last_year):
+            if not form.applies_to_year(year):
                 continue
             for period in Period.all_in_year(year, form.period_type):
                 yield Due(form, period, deadline_of(form, period))
@@ -71,7 +71,7 @@ def _missing_units(items: list[Due], within: Unit | None = None) -> dict[tuple[i
     """``{(form_id, period): [units that have not submitted]}`` in three queries."""
     if not items:
         return {}
-    kinds = {item.form.submitter_kind for item in items}
+    kinds = {kind for item in items for kind in item.form.submitter_kinds}
     units = Unit.objects.filter(kind__in=kinds).order_by("code")
     if within is not None:
         units = units.within(within)
@@ -87,7 +87,7 @@ def _missing_units(items: list[Due], within: Unit | None = None) -> dict[tuple[i
         key = (item.form.pk, str(item.period))
         missing[key] = [
             u for u in units
-            if u.kind == item.form.submitter_kind and u.is_active_on(item.period.end)
+            if u.kind == item.form.submitter_kind_on(item.period.end) and u.is_active_on(item.period.end)
             and (item.form.pk, u.pk, str(item.period)) not in submitted
         ]
     return missing

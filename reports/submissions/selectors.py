@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -57,7 +57,7 @@ def row_units(form: ReportForm, submission_unit: Unit, period):
     Residential areas are grouped by commune (ordered by commune, then code).
     """
     period = as_period(period)
-    units = Unit.objects.within(submission_unit).filter(kind=form.row_kind).active_on(period.end)
+    units = Unit.objects.within_on(submission_unit, period.end).filter(kind=form.row_kind).active_on(period.end)
     if form.row_kind == UnitKind.AREA:
         return units.select_related("commune").order_by("commune__code", "code")
     return units.order_by("code")
@@ -143,11 +143,11 @@ def due_periods(form: ReportForm, today: datetime.date | None = None, years: set
     """
     today = today or timezone.localdate()
     years = plan_years() if years is None else years
-    last_year = min(today.year, form.last_year or today.year)
+    last_year = min(today.year, form.last_applicable_year or today.year)
     periods = [
         period
         for year in range(form.first_year, last_year + 1)
-        if years is None or year in years
+        if (years is None or year in years) and form.applies_to_year(year)
         for period in Period.all_in_year(year, form.period_type)
         if period.start <= today
     ]
@@ -161,7 +161,7 @@ def period_entry_refusal(form: ReportForm, period: Period, today: datetime.date 
     ``form.early_entry_days`` before, for forms such as next year's plan).
     """
     today = today or timezone.localdate()
-    if period.year < form.first_year or (form.last_year and period.year > form.last_year):
+    if not form.applies_to_year(period.year):
         return gettext("Biểu mẫu “%(form)s” không áp dụng cho năm %(year)s.") % {"form": form, "year": period.year}
     years = plan_years()
     if years is not None and period.year not in years:
@@ -205,18 +205,23 @@ def inbox_unit_and_forms(officer) -> tuple[Unit, list[ReportForm]]:
     Commune officers see their district's forms whose rows are communes or areas (they fill their own rows).
     """
     unit = officer.unit
-    forms = ReportForm.objects.all()
+    forms = ReportForm.objects.select_related("plan")
     if officer.role == OfficerRole.COMMUNE_OFFICER:
-        unit = unit.district or unit.parent
         forms = forms.filter(row_kind__in=[UnitKind.COMMUNE, UnitKind.AREA])
-    return unit, list(forms.filter(submitter_kind=unit.kind))
+        if unit.district_id is not None:  # before the 2025 reform: the district submits
+            unit = unit.district
+    return unit, list(forms.filter(Q(submitter_kind=unit.kind) | Q(later_submitter_kind=unit.kind)))
 
 
 def inbox_entries(unit: Unit, forms: list[ReportForm], today: datetime.date | None = None) -> list[tuple]:
-    """(form, period) pairs due from ``unit``, latest first (one query, for the plans' terms)."""
+    """(form, period) pairs due from ``unit``, latest first (one query, for the plans' terms): the
+    periods ``unit`` submits (the form's submitter as at the period's end) while it is in force."""
     today = today or timezone.localdate()
     years = plan_years()
-    pairs = [(form, period) for form in forms for period in due_periods(form, today, years)]
+    pairs = [
+        (form, period) for form in forms for period in due_periods(form, today, years)
+        if form.submitter_kind_on(period.end) == unit.kind and unit.is_active_on(period.end)
+    ]
     return sorted(pairs, key=lambda pair: (pair[1].end, -pair[0].order, pair[0].code), reverse=True)
 
 
@@ -301,9 +306,9 @@ class Completeness:
 def completeness(form: ReportForm, period, scope: Unit | None) -> Completeness:
     """Each submitting unit's status for one form and period (two queries)."""
     period = as_period(period)
-    units = Unit.objects.filter(kind=form.submitter_kind).active_on(period.end).order_by("code")
+    units = Unit.objects.filter(kind=form.submitter_kind_on(period.end)).active_on(period.end).order_by("code")
     if scope is not None:
-        units = units.filter(pk__in=Unit.objects.within(scope).values("pk"))
+        units = units.filter(pk__in=Unit.objects.within_on(scope, period.end).values("pk"))
     units = list(units)
     submissions = {
         s.unit_id: s

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mattran.models import Unit
 from reports.cache import bump_data_version
 from reports.models import DataValue, FormKind, PlanValue, Submission, SubmissionStatus
 from reports.periods import Period
@@ -62,6 +63,14 @@ class SaveResult:
         return not self.saved and not self.errors and bool(self.warnings)
 
 
+def _rows_within(scope, submission: Submission, cache: dict) -> set[int]:
+    """Ids of the units under ``scope`` on the tree of the submission's period (fetched once)."""
+    if "ids" not in cache:
+        end = Period.parse(submission.period).end
+        cache["ids"] = set(Unit.objects.within_on(scope, end).values_list("pk", flat=True))
+    return cache["ids"]
+
+
 def _lock(submission: Submission) -> Submission:
     # of=("self",): lock only the submission row. A plain FOR UPDATE would also lock the joined form and
     # unit rows, and every insert referencing that unit (target results of a concurrent recompute) then
@@ -86,7 +95,7 @@ def submission_get_or_create(*, form, unit, period, by) -> Submission:
     period = as_period(period)
     if period.type != form.period_type:
         raise ValidationError(_("Kỳ %(period)s không phải kỳ của biểu mẫu “%(form)s”.") % {"period": period, "form": form})
-    if unit.kind != form.submitter_kind:
+    if unit.kind != form.submitter_kind_on(period.end):
         raise ValidationError(_("%(unit)s không phải đơn vị gửi biểu mẫu “%(form)s”.") % {"unit": unit, "form": form})
     if not Submission(form=form, unit=unit, period=str(period), year=period.year).is_viewable_by(by):
         raise ValidationError(_("Bạn không có quyền với báo cáo này."), code="forbidden")
@@ -133,6 +142,7 @@ def values_save(
             errors.append(Problem(_("Đơn vị mã nội bộ %(id)s") % {"id": unit_id}, None,
                                   _("không phải một dòng của báo cáo này.")))
         parsed: dict = {}
+        inside: dict = {}
         for (unit_id, indicator_id), raw in values.items():
             unit, indicator = units.get(unit_id), columns.get(indicator_id)
             if unit is None:
@@ -141,7 +151,7 @@ def values_save(
                 errors.append(Problem(unit, _("cột mã nội bộ %(id)s") % {"id": indicator_id},
                                       _("không phải một chỉ số của biểu mẫu.")))
                 continue
-            if row_scope.pk != submission.unit_id and not unit.is_within(row_scope):
+            if row_scope.pk != submission.unit_id and unit_id not in _rows_within(row_scope, submission, inside):
                 errors.append(Problem(unit, indicator, _("Bạn chỉ được nhập các dòng thuộc %(scope)s.")
                                       % {"scope": row_scope}))
                 continue

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -14,6 +15,7 @@ from django.views.generic import TemplateView
 
 from mattran.access import ScopedViewMixin, is_province_staff, scope_of
 from mattran.models import Unit
+from programs.selectors import current_plan
 from reports.models import ReportForm, Submission
 from reports.periods import Period
 from reports.submissions import grid_page, selectors, services
@@ -34,7 +36,8 @@ def resolve_submission(request, form_code: str, unit_code: str, period_text: str
         valid_type = period.type == form.period_type
     except ValueError:
         raise Http404 from None
-    unit = Unit.objects.filter(code=unit_code, kind=form.submitter_kind).first()
+    # The unit the code names on the period's last day, of the kind that submits that period.
+    unit = Unit.objects.filter(kind=form.submitter_kind_on(period.end)).by_code(unit_code, period.end) if valid_type else None
     if unit is None or not valid_type or str(period) != period_text:
         raise Http404
     submission = (
@@ -232,10 +235,13 @@ class CompletenessView(ScopedViewMixin, TemplateView):
         if not is_province_staff(self.request.user):
             raise Http404
         context = super().get_context_data(**kwargs)
-        forms_list = list(ReportForm.objects.all())
+        forms_list = list(ReportForm.objects.select_related("plan"))
         if not forms_list:
             return context
-        form = next((f for f in forms_list if f.code == self.request.GET.get("form")), forms_list[0])
+        # By default a form of the plan in force (its term holds today), not one of a closed plan.
+        plan = current_plan(timezone.localdate())
+        default = next((f for f in forms_list if plan is not None and f.plan_id == plan.pk), forms_list[0])
+        form = next((f for f in forms_list if f.code == self.request.GET.get("form")), default)
         periods = selectors.due_periods(form)
         try:
             period = Period.parse(self.request.GET["period"]) if self.request.GET.get("period") else periods[0]

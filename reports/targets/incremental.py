@@ -9,12 +9,14 @@ submission's, and an approval (submitted values already count) leaves them alone
 """
 from __future__ import annotations
 
+import datetime
 import logging
 from datetime import timedelta
 
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
+from mattran.placements import tree_changes_within
 from reports.constants import COUNTED_STATUSES, RunStatus
 from reports.models import ComputationRun, Submission
 from reports.periods import Period
@@ -71,11 +73,13 @@ def _incremental(submission, previous_status, run) -> None:
     if not (counted or was_counted or previous_status is None):
         return
     indicator_ids = list(submission.form.form_indicators.values_list("indicator_id", flat=True))
-    scope = Scope(submission.unit)
+    scope = Scope(submission.unit, year)
     whole = run.status == RunStatus.DONE and run.finished_at is not None
-    if not whole:
+    if not whole or tree_changes_within(datetime.date(year, 1, 1), datetime.date(year, 12, 31)):
         # Ancestors are summed from the rows below them, which only a finished full run makes
-        # whole: until then, scan the top unit's whole subtree instead.
+        # whole, and which are their children's on one tree: until the first full run, and in a
+        # year whose tree changed (2025: districts until June, communes under the province from
+        # July), scan the top unit's whole subtree instead.
         scope = scope.top()
     # Rows disappear only when values stop counting (targets: never, by a status change).
     known = previous_status is not None and whole

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, CharField, Count, F, FilteredRelation, Q, Value, When
 
-from mattran.models import ANCESTOR_FIELD, Unit
+from mattran.models import ANCESTOR_FIELD, Unit, UnitPlacement
 from programs import target_rules
 from programs.models import Target, TargetCondition
 from reports.constants import COUNTED_STATUSES, year_end
@@ -34,13 +34,15 @@ class CountedUnit:
 
 
 def counted_units(target: Target, unit: Unit, year: int, *, within: Unit | None = None, name: str = ""):
-    """The counted units under ``unit`` (active on 31 December), each annotated with ``status``,
-    ordered by code; ``within`` narrows to a district or commune, ``name`` to names containing it."""
+    """The counted units under ``unit`` on the tree of 31 December (active that day), each annotated
+    with ``status``, ordered by code; ``within`` narrows to a district or commune, ``name`` to names
+    containing it."""
     has_value, met = target_rules.condition_q(target, "v")
     reported = Q(v__submission__status__in=COUNTED_STATUSES) & has_value
-    units = Unit.objects.within(unit).filter(kind__in=target.counted_kinds).active_on(year_end(year))
+    end = year_end(year)
+    units = Unit.objects.within_on(unit, end).filter(kind__in=target.counted_kinds).active_on(end)
     if within is not None:
-        units = units.within(within)
+        units = units.within_on(within, end)
     if name:
         units = units.filter(name__icontains=name)
     return units.annotate(
@@ -60,8 +62,8 @@ def status_counts(units) -> dict[str, int]:
 
 
 def with_values(units):
-    """``units`` (from ``counted_units``) with what each reported and where: for one page of rows."""
-    return units.select_related("province", "district", "commune").annotate(
+    """``units`` (from ``counted_units``) with what each reported: for one page of rows."""
+    return units.annotate(
         v_bool=F("v__value_bool"), v_number=F("v__value_number"), v_level=F("v__rating_level__name"),
         v_status=F("v__submission__status"), v_form=F("v__submission__form__code"),
         v_submitter=F("v__submission__unit__code"),
@@ -72,16 +74,26 @@ def page_rows(target: Target, unit: Unit, year: int, ids) -> list[CountedUnit]:
     """The rows of one page, given its units' ids (a page of ``counted_units(…).values_list("pk")``):
     paging over ids keeps the joins that only display a row (district, commune, form, submitter)
     to the page's own rows instead of every unit before the sort."""
-    units = counted_units(target, unit, year).filter(pk__in=list(ids))
-    rows = rows_of(target, with_values(units), year)
+    ids = list(ids)
+    # Where each row and the page's unit stood on 31 December: the tree of the year, not today's.
+    placed = {
+        p.unit_id: p for p in UnitPlacement.objects.on(year_end(year)).filter(unit_id__in=[*ids, unit.pk])
+        .select_related("province", "district", "commune")
+    }
+    units = counted_units(target, unit, year).filter(pk__in=ids)
+    rows = rows_of(target, with_values(units), year, placed)
+    own = placed.get(unit.pk)
+    above = {getattr(own, f"{field}_id") for field in ANCESTOR_FIELD.values()} if own else {unit.pk}
     for row in rows:
-        between = [getattr(row.unit, field) for field in ("commune", "district")]
-        row.place = ", ".join(a.name for a in between if a is not None and a.pk not in (row.unit.pk, unit.pk) and not unit.is_within(a))
+        at = placed.get(row.unit.pk)
+        between = [getattr(at, field) for field in ("commune", "district")] if at else []
+        row.place = ", ".join(a.name for a in between if a is not None and a.pk != row.unit.pk and a.pk not in above)
     return rows
 
 
-def rows_of(target: Target, units, year: int) -> list[CountedUnit]:
-    """``with_values`` units as rows, each with a link to the grid it is (or would be) reported in."""
+def rows_of(target: Target, units, year: int, placed: dict | None = None) -> list[CountedUnit]:
+    """``with_values`` units as rows, each with a link to the grid it is (or would be) reported in:
+    the grid of the unit that submits the form for the year, on the tree of that year (``placed``)."""
     units = list(units)
     forms = {}
     if any(u.status == NOT_REPORTED for u in units):
@@ -98,8 +110,9 @@ def rows_of(target: Target, units, year: int) -> list[CountedUnit]:
         else:
             value = u.v_number
         if u.status == NOT_REPORTED:
-            form = forms.get(u.kind)
-            submitter = getattr(u, ANCESTOR_FIELD.get(form.submitter_kind, "province"), None) if form else None
+            form, at = forms.get(u.kind), (placed or {}).get(u.pk)
+            field = ANCESTOR_FIELD.get(form.submitter_kind_on(year_end(year)), "province") if form else None
+            submitter = getattr(at, field, None) if form and at else None
             link = (form.code, submitter.code, str(year)) if form and submitter else None
             rows.append(CountedUnit(u, NOT_REPORTED, None, u.v_status, link))
         else:

@@ -11,12 +11,14 @@ which runs in parallel, and then inserted in index order.
 """
 from __future__ import annotations
 
+import calendar
+import datetime
 from functools import lru_cache
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from mattran.models import ANCESTOR_FIELD, Unit
+from mattran.models import ANCESTOR_FIELD, UnitPlacement
 from programs.models import Aggregation, Indicator
 from reports.constants import AGGREGATED_TYPES, COUNTED_STATUSES
 from reports.models import DataValue, FormIndicator, IndicatorAggregate, Submission
@@ -27,6 +29,7 @@ from reports.targets.scope import (
     delete_stale,
     in_list,
     levels_from,
+    placement_on_sql,
     subtree_filter,
     table_name,
 )
@@ -39,8 +42,9 @@ ROLLUP_SETTINGS = (("max_parallel_workers_per_gather", "2"), ("jit", "on"))
 
 
 @lru_cache(maxsize=256)
-def _period_map(year: int, within: Period | None = None) -> tuple[tuple[str, str, int, int], ...]:
-    """(source period, standard period containing it, source's last month, source's length) for the year.
+def _period_map(year: int, within: Period | None = None) -> tuple[tuple[str, str, int, int, datetime.date], ...]:
+    """(source period, standard period containing it, source's last month, source's length, source's
+    last day: the day whose tree places its values) for the year.
 
     With ``within`` (the period of a changed submission), only the standard periods containing it:
     the only roll-ups its values take part in.
@@ -54,13 +58,14 @@ def _period_map(year: int, within: Period | None = None) -> tuple[tuple[str, str
             continue
         for source in standard:
             if target.first_month <= source.first_month and source.last_month <= target.last_month:
-                pairs.append((str(source), str(target), source.last_month, source.last_month - source.first_month))
+                last_day = datetime.date(year, source.last_month, calendar.monthrange(year, source.last_month)[1])
+                pairs.append((str(source), str(target), source.last_month, source.last_month - source.first_month, last_day))
     return tuple(pairs)
 
 
 def _rolled_periods(year: int, within: Period | None = None) -> list[str]:
     """The standard periods of the year (containing ``within``)."""
-    return sorted({dst for _src, dst, _end, _span in _period_map(year, within)})
+    return sorted({dst for _src, dst, *_rest in _period_map(year, within)})
 
 
 def _per_unit_sql(year: int, where: tuple[str, list], indicators=None, within: Period | None = None) -> tuple[str, list]:
@@ -73,8 +78,8 @@ def _per_unit_sql(year: int, where: tuple[str, list], indicators=None, within: P
     pairs = _period_map(year, within)
     # A VALUES list (not a UNION of SELECTs) so PostgreSQL estimates it and hash-joins on the period.
     map_sql = (
-        "SELECT column1 AS src, column2 AS dst, column3 AS src_end, column4 AS src_span FROM (VALUES "  # noqa: S608
-        + ", ".join(["(%s, %s, %s, %s)"] * len(pairs)) + ") AS period_map"
+        "SELECT column1 AS src, column2 AS dst, column3 AS src_end, column4 AS src_span, column5 AS src_day FROM (VALUES "  # noqa: S608
+        + ", ".join(["(%s, %s, %s, %s, %s)"] * len(pairs)) + ") AS period_map"
     )
     map_params = [x for pair in pairs for x in pair]
     if indicators is None:
@@ -101,8 +106,8 @@ def _per_unit_sql(year: int, where: tuple[str, list], indicators=None, within: P
             f" CASE WHEN dv.period = m.dst THEN 1 ELSE 0 END AS exact{extra_columns}"
             f" FROM {table_name(DataValue)} dv"
             f" JOIN {table_name(Submission)} s ON s.id = dv.submission_id{join}"
-            f" JOIN {table_name(Unit)} u ON u.id = dv.unit_id"
             f" JOIN ({map_sql}) m ON m.src = dv.period"
+            f" JOIN {table_name(UnitPlacement)} u ON u.unit_id = dv.unit_id{placement_on_sql('u.', 'm.src_day')}"
             f" WHERE dv.year = %s AND s.status IN (%s, %s){condition}"
             " AND (dv.value_number IS NOT NULL OR dv.value_bool IS NOT NULL)"
             f"{where[0]}"

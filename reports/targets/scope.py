@@ -1,11 +1,18 @@
-"""Where an incremental run works: the ``Scope`` of a unit, its subtree and ancestors, in SQL pieces."""
+"""Where an incremental run works: the ``Scope`` of a unit, its subtree and ancestors, in SQL pieces.
+
+Every computation about a year reads the tree as at the year's end: the placements in force on
+31 December (``placement_on_sql``), a unit's value in a shorter period the placement in force at
+that period's end.
+"""
 from __future__ import annotations
 
+import datetime
 from functools import cached_property
 
 from django.db import connection
 
-from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
+from mattran.models import ANCESTOR_FIELD, Unit, UnitKind, UnitPlacement
+from mattran.placements import placement_of
 
 # Levels that get a TargetResult, top down; aggregates also go down to the residential area.
 RESULT_LEVELS = (UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE)
@@ -23,6 +30,14 @@ def levels_from(scope: Scope | None, levels) -> list[str]:
     if scope is None:
         return list(levels)
     return [kind for kind in levels if LEVEL_ORDER[kind] >= LEVEL_ORDER[scope.kind]]
+
+
+def placement_on_sql(alias: str, day_sql: str = "%s") -> str:
+    """`` AND`` the placement ``alias`` is in force on the day ``day_sql`` (a mark or a column)."""
+    return (
+        f" AND ({alias}valid_from IS NULL OR {alias}valid_from <= {day_sql})"
+        f" AND ({alias}valid_to IS NULL OR {alias}valid_to >= {day_sql})"
+    )
 
 
 def subtree_filter(scope: Scope | None, alias: str) -> tuple[str, list]:
@@ -43,17 +58,24 @@ LISTED_SUBTREE = 2000
 
 
 class Scope:
-    """The unit an incremental run recomputes under, with the unit lists its statements need, each
-    fetched once: the ids in its subtree and, for each of its ancestors, the ancestor's children."""
+    """The unit an incremental run of ``year`` recomputes under, on the tree as at the year's end,
+    with the unit lists its statements need, each fetched once: the ids in its subtree and, for
+    each of its ancestors, the ancestor's children."""
 
-    def __init__(self, unit: Unit):
-        self.unit, self.kind, self.pk = unit, unit.kind, unit.pk
+    def __init__(self, unit: Unit, year: int):
+        self.unit, self.kind, self.pk, self.year = unit, unit.kind, unit.pk, year
+        self.day = datetime.date(year, 12, 31)
+
+    @cached_property
+    def placement(self):
+        """Its placement at the year's end (or its last one before, for a unit ended during the year)."""
+        return placement_of(self.unit, self.day)
 
     def _ancestor_ids(self, levels) -> list[int]:
         """Its ancestors at ``levels``, nearest first."""
         found = []
         for kind in reversed(AGGREGATE_LEVELS):
-            unit_id = getattr(self.unit, f"{ANCESTOR_FIELD[kind]}_id")
+            unit_id = getattr(self.placement, f"{ANCESTOR_FIELD[kind]}_id") if self.placement else None
             if kind in levels and LEVEL_ORDER[kind] < LEVEL_ORDER[self.kind] and unit_id:
                 found.append(unit_id)
         return found
@@ -62,7 +84,7 @@ class Scope:
     def _children(self) -> dict[int, list[tuple[int, str]]]:
         ancestors = self._ancestor_ids(AGGREGATE_LEVELS)
         children: dict[int, list] = {unit_id: [] for unit_id in ancestors}
-        rows = Unit.objects.filter(parent_id__in=ancestors).order_by().values_list("id", "parent_id", "kind")
+        rows = UnitPlacement.objects.on(self.day).filter(parent_id__in=ancestors).order_by().values_list("unit_id", "parent_id", "kind")
         for child_id, parent_id, kind in rows:
             children[parent_id].append((child_id, kind))
         return children
@@ -79,25 +101,33 @@ class Scope:
     def top(self) -> Scope:
         """The scope of its topmost ancestor (itself if it has none)."""
         ancestors = self._ancestor_ids(AGGREGATE_LEVELS)
-        return Scope(Unit.objects.get(pk=ancestors[-1])) if ancestors else self
+        return Scope(Unit.objects.get(pk=ancestors[-1]), self.year) if ancestors else self
 
     @cached_property
     def _subtree(self) -> list[tuple[int, str]] | None:
         if self.kind == UnitKind.PROVINCE:
             return None
-        units = Unit.objects.filter(**{ANCESTOR_FIELD[self.kind]: self.pk}).order_by().values_list("id", "kind")
+        units = self._placements().order_by().values_list("unit_id", "kind").distinct()
         listed = list(units[: LISTED_SUBTREE + 1])
         return None if len(listed) > LISTED_SUBTREE else listed
 
+    def _placements(self):
+        """Placements under it on some day of the year (a value of the year is placed at its period's end)."""
+        first = datetime.date(self.year, 1, 1)
+        return UnitPlacement.objects.filter(**{ANCESTOR_FIELD[self.kind]: self.pk}).exclude(valid_from__gt=self.day).exclude(valid_to__lt=first)
+
     def units_sql(self, levels) -> tuple[str, list]:
-        """`` AND unit_id IN …``: the units of ``levels`` in its subtree, by id (the planner then
-        probes the unique index whatever its statistics say), or by a subquery for a large subtree."""
+        """`` AND unit_id IN …``: the units of ``levels`` in its subtree during the year, by id (the
+        planner then probes the unique index whatever its statistics say), or by a subquery for a
+        large subtree."""
         if self._subtree is not None:
             return in_list("unit_id", [unit_id for unit_id, kind in self._subtree if kind in levels])
         kinds = ", ".join(["%s"] * len(levels))
         return (
-            f" AND unit_id IN (SELECT id FROM {table_name(Unit)} WHERE kind IN ({kinds}) AND {ANCESTOR_FIELD[self.kind]}_id = %s)",  # noqa: S608
-            [*levels, self.pk],
+            f" AND unit_id IN (SELECT unit_id FROM {table_name(UnitPlacement)} WHERE kind IN ({kinds})"  # noqa: S608
+            f" AND {ANCESTOR_FIELD[self.kind]}_id = %s AND (valid_from IS NULL OR valid_from <= %s)"
+            " AND (valid_to IS NULL OR valid_to >= %s))",
+            [*levels, self.pk, self.day, datetime.date(self.year, 1, 1)],
         )
 
 

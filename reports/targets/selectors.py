@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from mattran.models import Unit, UnitKind
 from programs.models import Target
-from reports.constants import AGGREGATED_TYPES, COUNTED_STATUSES, RUN_KIND, TREND_YEARS
+from reports.constants import AGGREGATED_TYPES, COUNTED_STATUSES, RUN_KIND, TREND_YEARS, year_end
 from reports.models import ComputationRun, DataValue, IndicatorAggregate, TargetResult
 from reports.targets.judgement import judge
 
@@ -42,9 +42,11 @@ def projection(target: Target, result: TargetResult) -> Projection:
     )
 
 
-def children_of(unit: Unit):
-    """The unit's children at the next result level (after 2025 a province's communes hang directly below it)."""
-    return Unit.objects.filter(parent=unit, kind__in=[UnitKind.DISTRICT, UnitKind.COMMUNE]).order_by("code")
+def children_of(unit: Unit, year: int):
+    """The unit's children at the next result level on the tree of ``year`` (after the 2025 reform
+    a province's communes hang directly below it; its districts ended on 30/06/2025)."""
+    end = year_end(year)
+    return Unit.objects.children_on(unit, end).filter(kind__in=[UnitKind.DISTRICT, UnitKind.COMMUNE]).order_by("code")
 
 
 def target_board(unit: Unit, year: int) -> dict:
@@ -52,7 +54,7 @@ def target_board(unit: Unit, year: int) -> dict:
     all_targets = list(Target.objects.select_related("rating_level").order_by("code"))
     targets = targets_applying(all_targets, year)
     due_years = {t.due_year for t in targets if t.due_year and t.due_year < year}
-    children = list(children_of(unit))
+    children = list(children_of(unit, year))
     # This year's and the passed due years' results of the unit and its children, in one query.
     by_key: dict[tuple[int, int, int], TargetResult] = {
         (r.target_id, r.unit_id, r.year): r
@@ -83,12 +85,12 @@ def target_board(unit: Unit, year: int) -> dict:
                 "code": t.code, "label": t.name, "threshold": float(t.threshold_percent),
                 "values": [None if trend.get((t.pk, y)) is None else float(trend[(t.pk, y)]) for y in TREND_YEARS],
             }
-            for t in all_targets
+            for t in all_targets if t.first_year <= TREND_YEARS[-1] and t.last_year >= TREND_YEARS[0]
         ],
     }
     computed = [r.computed_at for r in own.values() if r is not None]
     return {
-        "rows": rows, "children": children, "chart": chart, "run": run,
+        "rows": rows, "children": children, "chart": chart, "run": run, "all_targets": all_targets,
         "child_rows": [
             (child, [
                 (t, by_key.get((t.pk, child.pk, year)),

@@ -1,7 +1,7 @@
 """Target results in SQL: one statement per target over the whole unit tree (or a scope of it).
 
-Each target of a year is ONE SQL statement over the whole unit tree: the counted units
-(kinds in ``target.counted_kinds``, active on 31 December) LEFT JOIN their counted value
+Each target of a year is ONE SQL statement over the whole unit tree as at 31 December: the
+counted units (kinds in ``target.counted_kinds``, their placements in force on 31 December) LEFT JOIN their counted value
 (submission SUBMITTED or APPROVED; drafts and returned submissions never count), with
 conditional sums GROUPED BY each ancestor column (province, district, commune) and glued
 with UNION ALL, which runs unchanged on PostgreSQL and SQLite. The percentage and the decision
@@ -17,9 +17,9 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.utils import timezone
 
-from mattran.models import ANCESTOR_FIELD, Unit
+from mattran.models import ANCESTOR_FIELD, UnitPlacement
 from programs.models import RatingLevel, Target
-from programs.target_rules import achieved_sql, condition_param, condition_sql, percent_cents_sql
+from programs.target_rules import achieved_sql, condition_param, condition_sql, percent_cents_sql, percent_of
 from reports.constants import COUNTED_STATUSES, SubmissionStatus, year_end
 from reports.models import DataValue, Submission, TargetResult
 from reports.targets.scope import RESULT_LEVELS, Scope, delete_stale, in_list, levels_from, subtree_filter, table_name
@@ -29,11 +29,12 @@ def targets_of_year(year: int):
     return Target.objects.filter(first_year__lte=year, last_year__gte=year).select_related("indicator", "rating_level")
 
 
-def _counted_sql(target: Target, year: int, where: tuple[str, list]) -> tuple[str, list]:
-    """The counted units (of ``where``, an extra condition on ``u``) with their value: one row each
-    with its ancestor columns and ``reported``, ``met`` and ``pending`` (0 or 1)."""
+def _counted_sql(target: Target, year: int, where: tuple[str, list], tree_day=None) -> tuple[str, list]:
+    """The counted units (of ``where``, an extra condition on ``u``, their placement at the year's
+    end) with their value: one row each with its ancestor columns and ``reported``, ``met`` and
+    ``pending`` (0 or 1)."""
     join, has_value, met_expr = condition_sql(target, table_name(RatingLevel))
-    end = year_end(year)
+    end = tree_day or year_end(year)
     kinds = [k for k in target.counted_kinds if k in ANCESTOR_FIELD]
     kind_marks = ", ".join(["%s"] * len(kinds)) or "NULL"
     sql = (
@@ -41,11 +42,11 @@ def _counted_sql(target: Target, year: int, where: tuple[str, list]) -> tuple[st
         " CASE WHEN v.unit_id IS NULL THEN 0 ELSE 1 END AS reported,"
         " COALESCE(v.met, 0) AS met,"
         " CASE WHEN v.status = %s THEN 1 ELSE 0 END AS pending"
-        f" FROM {table_name(Unit)} u LEFT JOIN ("
+        f" FROM {table_name(UnitPlacement)} u LEFT JOIN ("
         f"  SELECT dv.unit_id, s.status, {met_expr} AS met"
         f"  FROM {table_name(DataValue)} dv JOIN {table_name(Submission)} s ON s.id = dv.submission_id{join}"
         f"  WHERE dv.indicator_id = %s AND dv.period = %s AND s.status IN (%s, %s) AND {has_value}"
-        " ) v ON v.unit_id = u.id"
+        " ) v ON v.unit_id = u.unit_id"
         f" WHERE u.kind IN ({kind_marks})"
         " AND (u.valid_from IS NULL OR u.valid_from <= %s) AND (u.valid_to IS NULL OR u.valid_to >= %s)"
         f"{where[0]}"
@@ -86,7 +87,7 @@ def _target_ancestor_parts(target: Target, year: int, unit_id: int, children) ->
     its children of a kind with no rows (residential areas)."""
     rows = [child for child, kind in children if kind in RESULT_LEVELS]
     direct = [unit_id] + [child for child, kind in children if kind not in RESULT_LEVELS]
-    counted_sql, params = _counted_sql(target, year, in_list("u.id", direct))
+    counted_sql, params = _counted_sql(target, year, in_list("u.unit_id", direct))
     rows_sql, rows_params = in_list("unit_id", rows)
     grouped = (
         # Integers again (PostgreSQL sums bigints as numeric), for the integer arithmetic of the percentage.
@@ -97,6 +98,20 @@ def _target_ancestor_parts(target: Target, year: int, unit_id: int, children) ->
         f" UNION ALL SELECT {COUNT_SUMS} FROM counted) parts HAVING SUM(denominator) > 0"
     )
     return counted_sql, grouped, params + [unit_id, target.pk, year, *rows_params]
+
+
+def target_counts_recut(target: Target, year: int, unit, tree_day) -> dict:
+    """``year``'s counts of ``target`` for ``unit`` on the tree as at ``tree_day`` (a figure of an
+    earlier year re-cut on today's tree: the areas that belong to a new commune now, with what they
+    reported then). Computed on the fly, never stored: one SELECT over the unit's subtree."""
+    counted_sql, params = _counted_sql(target, year, subtree_filter(Scope(unit, tree_day.year), "u."), tree_day=tree_day)
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH counted AS ({counted_sql}) SELECT {COUNT_SUMS} FROM counted", params)  # noqa: S608
+        denominator, reported, met, not_approved = (int(x or 0) for x in cursor.fetchone())
+    return {
+        "denominator": denominator, "numerator": met, "not_reported": denominator - reported, "not_approved": not_approved,
+        "percent": percent_of(met, denominator), "achieved": target.meets(met, denominator) if denominator else False,
+    }
 
 
 def target_results_compute(*, target: Target, year: int, scope: Scope | None = None, prune: bool = True) -> int:

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views import View
@@ -14,12 +15,19 @@ from django.views.generic import TemplateView
 from mattran.access import ScopedViewMixin, get_visible_unit_or_404, is_province_staff
 from mattran.models import Unit, UnitKind
 from programs.models import Target
-from reports.constants import RUN_KIND, TREND_YEARS, default_year
+from reports.constants import RUN_KIND, TREND_YEARS, default_year, year_end
 from reports.models import ComputationRun
 from reports.targets import names, runs, selectors
 from reports.targets.judgement import judge
+from reports.targets.sql import target_counts_recut
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
+RECUT = "hien-nay"  # ?theo=hien-nay: a year's figures on today's tree
+
+
+def years_shown(targets, today) -> list[int]:
+    """The trend years and every year up to today that some plan's target applies to (2025, 2026…)."""
+    return sorted({*TREND_YEARS, *(y for t in targets for y in range(t.first_year, min(t.last_year, today.year) + 1))})
 
 
 class TargetScopeMixin(ScopedViewMixin):
@@ -31,10 +39,11 @@ class TargetScopeMixin(ScopedViewMixin):
             raise Http404
         return year
 
-    def get_unit(self, code=None) -> Unit:
+    def get_unit(self, code=None, day=None) -> Unit:
+        """The unit a code names on ``day`` (default: the last day of the year looked at)."""
         code = code or self.request.GET.get("unit")
         if code:
-            return get_visible_unit_or_404(self.request.user, code=code)
+            return get_visible_unit_or_404(self.request.user, day=day or year_end(self.get_year()), code=code)
         if self.scope is not None:
             return self.scope
         unit = Unit.objects.filter(kind=UnitKind.PROVINCE).order_by("code").first()
@@ -53,10 +62,22 @@ class TargetYearView(TargetScopeMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        year, unit = self.get_year(), self.get_unit()
+        year = self.get_year()
+        # "theo địa giới hiện nay": the year's figures re-cut on today's tree, for a unit of today.
+        today = timezone.localdate()
+        recut = self.request.GET.get("theo") == RECUT and year_end(year) < today
+        unit = self.get_unit(day=today if recut else None)
         context.update(selectors.target_board(unit, year))
+        if recut:
+            levels = UnitKind.values[UnitKind.values.index(unit.kind):]
+            context["recut"] = {"day": today, "rows": [
+                (row["target"], target_counts_recut(row["target"], year, unit, today))
+                for row in context["rows"] if row["applies"] and set(row["target"].counted_kinds) & set(levels)
+            ]}
+        elif year_end(year) < today and unit.is_active_on(today) and not unit.is_active_on(year_end(year)):
+            context["recut_offer"] = RECUT  # a unit of today that did not exist then: offer its re-cut figures
         context.update(
-            year=year, unit=unit, years=TREND_YEARS,
+            year=year, unit=unit, years=years_shown(context.pop("all_targets"), today),
             can_recompute=is_province_staff(self.request.user),
             up=unit.parent if unit.parent_id and unit != self.scope else None,
         )

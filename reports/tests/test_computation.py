@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from mattran.models import Unit, UnitKind
+from mattran.placements import placements_sync
 from programs import target_rules
 from programs.models import Target
 from reports.models import (
@@ -101,6 +102,7 @@ def test_units_ended_before_the_year_end_or_started_after_it_are_not_counted(tre
     Unit.objects.filter(code="D1C1A1").update(valid_to=datetime.date(YEAR, 6, 30))
     Unit.objects.filter(code="D1C1A2").update(valid_from=datetime.date(YEAR + 1, 1, 1))
     Unit.objects.filter(code="D1C1A3").update(valid_to=datetime.date(YEAR, 12, 31))
+    placements_sync()  # a direct UPDATE bypasses the model: the dated tree follows
     festival(unit("D1"), YEAR, {unit("D1C1A1"): True, unit("D1C1A3"): True})
     compute("ngay_hoi_kdc")
     row = result("ngay_hoi_kdc", "D1C1")

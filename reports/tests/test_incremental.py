@@ -6,6 +6,7 @@ from unittest import mock
 import pytest
 
 from mattran.models import Unit, UnitKind
+from mattran.placements import placements_sync
 from programs.loaders import load_indicators
 from programs.models import Indicator, Target
 from reports.models import (
@@ -35,6 +36,7 @@ def irregular_tree():
         make_unit(f"PCA{a}", f"Thôn PC.{a}", UnitKind.AREA, commune)
     make_unit("D1X", "Thôn trực thuộc huyện", UnitKind.AREA, unit("D1"))
     Unit.objects.filter(code="D1C1A3").update(valid_to=datetime.date(YEAR, 6, 30))
+    placements_sync()  # a direct UPDATE bypasses the model: the dated tree follows
     return province
 
 
