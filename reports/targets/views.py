@@ -95,10 +95,10 @@ class NamesFilterForm(forms.Form):
     xa = forms.ChoiceField(label=_l("Xã"), required=False)
     ten = forms.CharField(label=_l("Tên chứa"), required=False, max_length=100, strip=True)
 
-    def __init__(self, data, *, unit: Unit):
+    def __init__(self, data, *, unit: Unit, year: int):
         super().__init__(data)
         invalid = _l("Không có đơn vị này trong %(unit)s; hãy chọn trong danh sách.")
-        children = list(selectors.children_of(unit).only("code", "name", "kind"))
+        children = list(selectors.children_of(unit, year).only("code", "name", "kind"))
         self.fields["noi"].choices = [("", _l("Tất cả"))] + [(c.code, c.name) for c in children]
         self.fields["noi"].error_messages["invalid_choice"] = invalid % {"unit": unit.name}
         kinds = {c.kind for c in children}
@@ -109,7 +109,7 @@ class NamesFilterForm(forms.Form):
         self.communes = {}
         self.fields["xa"].error_messages["invalid_choice"] = invalid % {"unit": unit.name}
         if chosen is not None and chosen.kind == UnitKind.DISTRICT:
-            self.communes = {c.code: c for c in selectors.children_of(chosen).only("code", "name", "kind")}
+            self.communes = {c.code: c for c in selectors.children_of(chosen, year).only("code", "name", "kind")}
             self.fields["xa"].error_messages["invalid_choice"] = invalid % {"unit": chosen.name}
         self.fields["xa"].choices = [("", _l("Tất cả"))] + [(c.code, c.name) for c in self.communes.values()]
         self.fields["trang_thai"].error_messages["invalid_choice"] = _l("Tình trạng không hợp lệ; hãy chọn trong danh sách.")
@@ -134,7 +134,7 @@ class TargetUnitsView(TargetScopeMixin, TemplateView):
         target = get_object_or_404(Target.objects.select_related("rating_level", "indicator"), code=self.kwargs["target"])
         if not target.applies_to(year):
             raise Http404
-        form = NamesFilterForm(self.request.GET, unit=unit)
+        form = NamesFilterForm(self.request.GET, unit=unit, year=year)
         form.is_valid()  # a bad field is named on the page and ignored; the valid ones still apply
         data = form.cleaned_data
         units = names.counted_units(target, unit, year, within=form.within(), name=data.get("ten", ""))
