@@ -49,6 +49,20 @@ class UnitQuerySet(models.QuerySet):
             Q(valid_to__isnull=True) | Q(valid_to__gte=day),
         )
 
+    def with_commune_on(self, day: datetime.date):
+        """Annotate each unit with its commune on the tree as at ``day`` (``commune_then_id``,
+        ``commune_then_code``, ``commune_then_name``): one join, no query per unit. A 2020 grid
+        groups its areas under their 2020 communes, not under the wards they belong to today."""
+        in_force = (Q(placements__valid_from__isnull=True) | Q(placements__valid_from__lte=day)) & (
+            Q(placements__valid_to__isnull=True) | Q(placements__valid_to__gte=day)
+        )
+        return self.annotate(
+            placed_then=models.FilteredRelation("placements", condition=in_force),
+            commune_then_id=models.F("placed_then__commune_id"),
+            commune_then_code=models.F("placed_then__commune__code"),
+            commune_then_name=models.F("placed_then__commune__name"),
+        )
+
     def within_on(self, scope, day: datetime.date):
         """Units in the subtree of ``scope`` on the tree as at ``day`` (``scope`` included)."""
         return self.filter(pk__in=UnitPlacement.objects.on(day).within(scope).values("unit_id"))

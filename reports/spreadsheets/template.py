@@ -88,9 +88,9 @@ def template_build(*, form: ReportForm, period: Period, unit: Unit) -> bytes:
     row = FIRST_DATA_ROW
     commune_id = object()
     for row_unit in units:
-        if grouped and row_unit.commune_id != commune_id:
-            commune_id = row_unit.commune_id
-            _put(sheet.cell(row, 2), row_unit.commune.name if row_unit.commune else _("(không thuộc xã nào)"))
+        if grouped and row_unit.commune_then_id != commune_id:  # its commune on the tree of the period
+            commune_id = row_unit.commune_then_id
+            _put(sheet.cell(row, 2), row_unit.commune_then_name or _("(không thuộc xã nào)"))
             for column in range(1, last_column + 1):
                 sheet.cell(row, column).fill = _GROUP_FILL
             sheet.cell(row, 2).font = _BOLD

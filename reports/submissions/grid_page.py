@@ -41,15 +41,18 @@ def row_pages(form, read_scope, period) -> list[RowPage]:
             RowPage(n + 1, start, min(GRID_PAGE_ROWS, total - start), f"{start + 1}–{min(total, start + GRID_PAGE_ROWS)}")
             for n, start in enumerate(range(0, total, GRID_PAGE_ROWS))
         ] or [RowPage(1, 0, 0, "")]
-    groups = units.values("commune_id", "commune__name", "commune__code").annotate(n=Count("pk")).order_by("commune__code")
+    groups = (
+        units.values("commune_then_id", "commune_then_name", "commune_then_code").annotate(n=Count("pk"))
+        .order_by("commune_then_code")
+    )
     pages, start, size, first, last = [], 0, 0, None, None
     for group in groups:
         if size and size + group["n"] > GRID_PAGE_ROWS:
             pages.append(RowPage(len(pages) + 1, start, size, _label(first, last)))
             start, size, first = start + size, 0, None
         size += group["n"]
-        first = first or group["commune__name"] or "—"
-        last = group["commune__name"] or "—"
+        first = first or group["commune_then_name"] or "—"
+        last = group["commune_then_name"] or "—"
     if size or not pages:
         pages.append(RowPage(len(pages) + 1, start, size, _label(first, last)))
     return pages

@@ -54,12 +54,12 @@ def form_indicators_of(form: ReportForm) -> list[FormIndicator]:
 def row_units(form: ReportForm, submission_unit: Unit, period):
     """The units a form's rows are about: of the form's row kind, under the submitting unit, active at the period end.
 
-    Residential areas are grouped by commune (ordered by commune, then code).
+    Residential areas are grouped by their commune as at the period end (ordered by commune, then code).
     """
     period = as_period(period)
     units = Unit.objects.within_on(submission_unit, period.end).filter(kind=form.row_kind).active_on(period.end)
     if form.row_kind == UnitKind.AREA:
-        return units.select_related("commune").order_by("commune__code", "code")
+        return units.with_commune_on(period.end).order_by("commune_then_code", "code")
     return units.order_by("code")
 
 
@@ -72,7 +72,16 @@ class GridRow:
 
     @property
     def group(self):
-        return self.unit.commune if self.unit.kind == UnitKind.AREA else None
+        """The commune heading an area's row: its commune on the tree of the grid's period."""
+        if self.unit.kind != UnitKind.AREA:
+            return None
+        return CommuneHeading(getattr(self.unit, "commune_then_id", None), getattr(self.unit, "commune_then_name", ""))
+
+
+@dataclass(frozen=True)
+class CommuneHeading:
+    pk: int | None
+    name: str
 
 
 @dataclass

@@ -230,3 +230,29 @@ def test_the_reopen_banner_names_the_reviewer_not_the_username(client):
     html = client.get(grid_url(world, "2019-05", form=world.monthly)).content.decode()
     banner = html[html.index("Đã mở lại sau khi duyệt"):][:200]
     assert world.staff.get_full_name() in banner and "(tinh," not in banner
+
+
+def test_a_past_grid_groups_its_areas_under_the_communes_of_its_time(client):
+    """An area moved to another commune from 1/7/2025 stays under its 2019 commune in the 2019 grid:
+    its headings and order, and the Excel template's commune rows."""
+    import datetime
+    import io
+
+    from openpyxl import load_workbook
+
+    from mattran.placements import placements_move
+
+    world = make_world(communes=2, areas_per_commune=2)
+    moved, first, second = world.areas[0], world.communes[0], world.communes[1]
+    placements_move(moves=[(moved, second)], on=datetime.date(2025, 7, 1))
+    moved.refresh_from_db()
+    assert moved.commune_id == second.pk  # today's tree
+    client.force_login(world.officer)
+
+    rows = client.get(grid_url(world, "2019")).context["rows"]
+    assert rows[0]["unit"] == moved and rows[0]["group"].name == first.name
+    assert [row["group"].name for row in rows if row["group"]] == [first.name, second.name]
+
+    sheet = load_workbook(io.BytesIO(client.get(grid_url(world, "2019", name="template_download")).content)).worksheets[0]
+    names = [value for value in next(sheet.iter_cols(min_col=2, max_col=2, values_only=True)) if value]
+    assert names.index(first.name) < names.index(moved.name) < names.index(second.name)
