@@ -19,7 +19,7 @@ from campaigns.models import Campaign
 from mattran.access import get_visible_unit_or_404, scope_of
 from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
 from programs.models import Indicator, Target, ValueType, WorkProgram
-from reports.constants import COUNTED_STATUSES, TREND_YEARS
+from reports.constants import COUNTED_STATUSES, trend_years
 from reports.indicator_codes import (  # the figures the provincial committee reads first
     FUND_RAISED,
     FUND_SPENT,
@@ -71,7 +71,7 @@ def ratio_percent(done, plan) -> Decimal | None:
 class TargetRow:
     target: Target
     result: TargetResult | None
-    trend: list  # (target, result or None) per TREND_YEARS
+    trend: list  # (target, result or None) per trend year (``trend_years``)
     year: int = 0
     due_result: TargetResult | None = None
 
@@ -121,11 +121,11 @@ def _targets():
     return list(Target.objects.select_related("program").order_by("program__number", "code"))
 
 
-def target_overview(root: Unit, year: int, children: list[Unit]) -> tuple[list[TargetRow], list[Tile]]:
-    """Target rows (badge for ``year`` and trend) for ``root`` and tiles for ``children``: 2 queries."""
+def target_overview(root: Unit, year: int, children: list[Unit], years) -> tuple[list[TargetRow], list[Tile]]:
+    """Target rows (badge for ``year`` and trend over ``years``) for ``root`` and tiles for ``children``: 2 queries."""
     targets = targets_applying(_targets(), year)
     results = TargetResult.objects.filter(
-        Q(unit=root, year__in={*TREND_YEARS, year}) | Q(unit__in=[c.pk for c in children], year=year)
+        Q(unit=root, year__in={*years, year}) | Q(unit__in=[c.pk for c in children], year=year)
     )
     own: dict[tuple[int, int], TargetResult] = {}
     by_child: dict[int, list[TargetResult]] = defaultdict(list)
@@ -138,7 +138,7 @@ def target_overview(root: Unit, year: int, children: list[Unit]) -> tuple[list[T
         TargetRow(
             target=t,
             result=own.get((t.pk, year)),
-            trend=[(t, own.get((t.pk, y))) for y in TREND_YEARS],
+            trend=[(t, own.get((t.pk, y))) for y in years],
             year=year,
             due_result=own.get((t.pk, t.due_year)),
         )
@@ -259,10 +259,11 @@ def dashboard(root: Unit, year: int, today: datetime.date | None = None) -> dict
     """Everything the dashboard shows for ``root`` and ``year`` in a fixed number of queries."""
     today = today or timezone.localdate()
     children = _child_units(root, datetime.date(year, 12, 31))
-    target_rows, tiles = target_overview(root, year, children)
+    trend = trend_years(year)  # the years of the plan in force that year
+    target_rows, tiles = target_overview(root, year, children, trend)
     indicators = numeric_indicators()
     by_code = {i.code: i for i in indicators}
-    years = [Period.year_of(y) for y in TREND_YEARS]
+    years = [Period.year_of(y) for y in trend]
     values = aggregates_by(root, indicators, years)
     headline = [by_code[c] for c in HEADLINE_CODES if c in by_code]
     plans = plans_by([root], headline, [year])
@@ -285,7 +286,7 @@ def dashboard(root: Unit, year: int, today: datetime.date | None = None) -> dict
         if value is not None and len(entry["figures"]) < KEY_FIGURES_PER_PROGRAM:
             entry["figures"].append({"indicator": indicator, "value": value})
     chart = {
-        "years": list(TREND_YEARS),
+        "years": list(trend),
         "targets": [
             {"code": r.target.code, "name": r.target.name, "threshold": float(r.target.threshold_percent),
              # No point for a year with nothing reported (a gap in the line, not a fall to 0%).
@@ -295,7 +296,7 @@ def dashboard(root: Unit, year: int, today: datetime.date | None = None) -> dict
         ],
         "figures": [
             {"code": i.code, "name": i.name, "unit": i.unit_label,
-             "values": [_float(values.get((i.pk, root.pk, str(y)))) for y in TREND_YEARS]}
+             "values": [_float(values.get((i.pk, root.pk, str(y)))) for y in trend]}
             for i in headline
         ],
     }
@@ -303,7 +304,7 @@ def dashboard(root: Unit, year: int, today: datetime.date | None = None) -> dict
     return {
         "root": root,
         "year": year,
-        "years": sorted({*TREND_YEARS, year}),  # a year of a later plan (2025…) is offered in the filter too
+        "years": sorted({*trend, year}),
         "targets": target_rows,
         "tiles": tiles,
         "completeness": reporting_completeness(root, today),
@@ -345,15 +346,16 @@ class FigureTable:
         }
 
 
-def figure_table(root: Unit, indicators: list, year: int, with_months: bool = False) -> FigureTable:
-    """Build a :class:`FigureTable` in two queries (child units, aggregates)."""
+def figure_table(root: Unit, indicators: list, year: int, with_months: bool = False, trend=None) -> FigureTable:
+    """Build a :class:`FigureTable` in three queries (the plan's years, child units, aggregates)."""
+    trend = trend_years(year) if trend is None else trend
     children = _child_units(root, datetime.date(year, 12, 31))
     months = Period.all_in_year(year, PeriodType.MONTHLY) if with_months else []
-    years = [Period.year_of(y) for y in TREND_YEARS]
+    years = [Period.year_of(y) for y in trend]
     values = aggregates_by([root, *children], indicators, years + months)
     return FigureTable(
         indicators=indicators,
-        years=TREND_YEARS,
+        years=trend,
         by_year=[(i, [values.get((i.pk, root.pk, str(p))) for p in years]) for i in indicators],
         months=months,
         by_month=[(i, [values.get((i.pk, root.pk, str(p))) for p in months]) for i in indicators],
@@ -370,16 +372,17 @@ def program_figures(root: Unit, number: int, year: int) -> dict:
         raise Http404
     indicators = list(program.indicators.filter(value_type__in=NUMERIC_TYPES).order_by("code"))
     targets = targets_applying(program.targets.order_by("code"), year)
+    trend = trend_years(year)
     results = {
         (r.target_id, r.year): r
-        for r in TargetResult.objects.filter(unit=root, target__in=[t.pk for t in targets], year__in=TREND_YEARS)
+        for r in TargetResult.objects.filter(unit=root, target__in=[t.pk for t in targets], year__in=trend)
     }
     target_rows = [
-        TargetRow(target=t, result=results.get((t.pk, year)), trend=[(t, results.get((t.pk, y))) for y in TREND_YEARS],
+        TargetRow(target=t, result=results.get((t.pk, year)), trend=[(t, results.get((t.pk, y))) for y in trend],
                   year=year, due_result=results.get((t.pk, t.due_year)))
         for t in targets
     ]
-    return {"program": program, "targets": target_rows, "table": figure_table(root, indicators, year)}
+    return {"program": program, "targets": target_rows, "table": figure_table(root, indicators, year, trend=trend)}
 
 
 def campaign_figures(root: Unit, code: str, year: int) -> dict:

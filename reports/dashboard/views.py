@@ -1,13 +1,14 @@
 """Dashboard and figure pages: scoped to the user's subtree, read from precomputed rows only."""
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from mattran.access import ScopedViewMixin
 from mattran.models import Officer
 from reports import cache as dashboard_cache
-from reports.constants import TREND_YEARS, parse_year
+from reports.constants import parse_year, trend_years
 from reports.dashboard import selectors
 
 
@@ -22,8 +23,9 @@ class DashboardContextMixin(ScopedViewMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         root, year = self.get_root_and_year()
-        # The trend years and the year shown (a year of a later plan, 2025 say, is offered too).
-        context.update(root=root, year=year, years=sorted({*TREND_YEARS, year}))
+        # The year filter: the years of the plan in force in the year shown (2016–2020, or 2025–2030).
+        # Lazy: the cached dashboard draws its filter from its cached part and never reads the plan.
+        context.update(root=root, year=year, years=SimpleLazyObject(lambda: sorted({*trend_years(year), year})))
         return context
 
 

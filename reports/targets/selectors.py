@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from mattran.models import Unit, UnitKind
 from programs.models import Target
-from reports.constants import AGGREGATED_TYPES, COUNTED_STATUSES, RUN_KIND, TREND_YEARS, year_end
+from reports.constants import AGGREGATED_TYPES, COUNTED_STATUSES, RUN_KIND, trend_years, year_end
 from reports.models import ComputationRun, DataValue, IndicatorAggregate, TargetResult
 from reports.targets.judgement import judge
 
@@ -62,7 +62,8 @@ def target_board(unit: Unit, year: int) -> dict:
     }
     own = {t.pk: by_key.get((t.pk, unit.pk, year)) for t in targets}
     # A year with nothing reported has no point on the trend (a gap, not a fall to 0%).
-    trend_rows = TargetResult.objects.filter(unit=unit, year__in=TREND_YEARS).only(
+    years = trend_years(year)  # the years of the plan in force that year
+    trend_rows = TargetResult.objects.filter(unit=unit, year__in=years).only(
         "target_id", "year", "percent", "denominator", "not_reported",
     )
     trend = {(r.target_id, r.year): r.percent for r in trend_rows if not r.nothing_reported}
@@ -79,13 +80,13 @@ def target_board(unit: Unit, year: int) -> dict:
             "projection": projection(target, result) if result and before_deadline and not result.achieved else None,
         })
     chart = {
-        "years": list(TREND_YEARS),
+        "years": list(years),
         "series": [
             {
                 "code": t.code, "label": t.name, "threshold": float(t.threshold_percent),
-                "values": [None if trend.get((t.pk, y)) is None else float(trend[(t.pk, y)]) for y in TREND_YEARS],
+                "values": [None if trend.get((t.pk, y)) is None else float(trend[(t.pk, y)]) for y in years],
             }
-            for t in all_targets if t.first_year <= TREND_YEARS[-1] and t.last_year >= TREND_YEARS[0]
+            for t in all_targets if t.first_year <= years[-1] and t.last_year >= years[0]
         ],
     }
     computed = [r.computed_at for r in own.values() if r is not None]

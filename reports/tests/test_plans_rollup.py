@@ -38,3 +38,24 @@ def test_a_plan_given_to_the_unit_itself_wins_over_the_sum_beneath_it():
     PlanValue.objects.create(indicator=fund, unit=province, year=2019, value=Decimal("150"))
 
     assert plans_by([province], [fund], [2019])[(fund.pk, province.pk, 2019)] == Decimal("150")
+
+
+def test_trend_years_come_from_the_plan_in_force_that_year():
+    """2019 is drawn over the 2015–2020 plan's target years, 2027 over the copied 2025–2030 plan's;
+    a year no plan covers falls back to the catalogue's years. One query each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from programs.models import ActionPlan
+    from programs.services import plan_copy
+    from reports.constants import TREND_YEARS, trend_years
+
+    source = ActionPlan.objects.order_by("term_start").first()
+    assert trend_years(2019) == TREND_YEARS == tuple(range(2016, 2021))
+    plan_copy(source=source, code="ct-2025-2030", title="Chương trình 2025–2030 (ví dụ)", term_start=2025, term_end=2030)
+    with CaptureQueriesContext(connection) as queries:
+        years = trend_years(2027)
+    assert len(queries) == 1
+    assert years[0] >= 2025 and years[-1] == 2030 and 2027 in years
+    assert trend_years(2019) == tuple(range(2016, 2021))
+    assert trend_years(2023) == TREND_YEARS
