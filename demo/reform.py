@@ -18,7 +18,7 @@ from demo.accounts import DEMO_PASSWORD
 from emulation.models import Score, ScoreSheet
 from mattran.models import Officer, OfficerRole, Unit, UnitKind, UnitPlacement
 from mattran.reform import units_import_reform
-from programs.models import ActionPlan, Indicator, RatingLevel
+from programs.models import ActionPlan, Indicator, RatingLevel, Target
 from programs.services import plan_copy
 from reports.models import IndicatorAggregate, ReportForm, Submission, TargetResult
 from reports.periods import Period
@@ -56,6 +56,11 @@ def new_plan_ensure() -> ActionPlan | None:
             source=source, code=NEW_PLAN_CODE, term_start=2025, term_end=2030,
             title=f"[Ví dụ minh hoạ, không phải văn bản chính thức] {source.title} — nhiệm kỳ 2025–2030"[:500],
         )
+        # What an administrator does next ("hãy sửa nội dung bản sao"): targets named by the old
+        # term ("Đến cuối nhiệm kỳ 2014-2019, …") take the new one.
+        for target in Target.objects.filter(program__plan=plan, name__contains="2014-2019"):
+            target.name = target.name.replace("2014-2019", "2025-2030")
+            target.save(update_fields=["name"])
     for form in ReportForm.objects.filter(plan=plan):
         kind = next((k for code, k in LATER_SUBMITTERS.items() if form.code.startswith(f"{code}_")), None)
         if kind and (form.later_submitter_kind, form.later_submitter_from) != (kind, REFORM_DAY):
