@@ -366,11 +366,18 @@ def figure_table(root: Unit, indicators: list, year: int, with_months: bool = Fa
 
 
 def program_figures(root: Unit, number: int, year: int) -> dict:
-    """The figure page of work program ``number``: its indicators, targets and results."""
-    program = WorkProgram.objects.select_related("plan").filter(number=number).order_by("-plan__term_start").first()
-    if program is None:
+    """The figure page of work program ``number`` in ``year``: the program of the plan in force that
+    year (else the latest), its targets and results, and the program's indicators. Indicators are
+    shared between terms (a copied plan keeps them on the first plan's program), so they are read by
+    the program's number across plans."""
+    programs = list(WorkProgram.objects.select_related("plan").filter(number=number).order_by("-plan__term_start"))
+    if not programs:
         raise Http404
-    indicators = list(program.indicators.filter(value_type__in=NUMERIC_TYPES).order_by("code"))
+    program = next((p for p in programs if p.plan.term_start <= year <= p.plan.term_end), programs[0])
+    indicators = list(
+        Indicator.objects.filter(program__number=number, value_type__in=NUMERIC_TYPES).select_related("program")
+        .order_by("code")
+    )
     targets = targets_applying(program.targets.order_by("code"), year)
     trend = trend_years(year)
     results = {

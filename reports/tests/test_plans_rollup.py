@@ -59,3 +59,23 @@ def test_trend_years_come_from_the_plan_in_force_that_year():
     assert years[0] >= 2025 and years[-1] == 2030 and 2027 in years
     assert trend_years(2019) == tuple(range(2016, 2021))
     assert trend_years(2023) == TREND_YEARS
+
+
+def test_a_program_page_follows_the_plan_in_force_in_its_year():
+    """With a 2025–2030 copy, program 1 of 2019 still shows the 2015–2020 plan's targets and the
+    program's indicators; program 1 of 2027 the copy's targets, with the same shared indicators."""
+    from programs.models import ActionPlan
+    from programs.services import plan_copy
+    from reports.dashboard.selectors import program_figures
+
+    province = make_unit("20", UnitKind.PROVINCE, None, name="Tỉnh")
+    source = ActionPlan.objects.order_by("term_start").first()
+    before = program_figures(province, 1, 2019)
+    figures_before = program_figures(province, 2, 2019)["table"].indicators
+    assert before["targets"] and figures_before  # program 1 holds the targets, program 2 numeric figures
+    plan_copy(source=source, code="ct-2025-2030", title="Chương trình 2025–2030 (ví dụ)", term_start=2025, term_end=2030)
+    old, new = program_figures(province, 1, 2019), program_figures(province, 1, 2027)
+    assert old["program"].plan == source and new["program"].plan.code == "ct-2025-2030"
+    assert [r.target.code for r in old["targets"]] == [r.target.code for r in before["targets"]]
+    assert new["targets"] and {r.target.program.plan.code for r in new["targets"]} == {"ct-2025-2030"}
+    assert program_figures(province, 2, 2027)["table"].indicators == figures_before
