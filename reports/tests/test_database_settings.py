@@ -21,7 +21,7 @@ def test_web_connections_run_without_jit_or_parallel_workers():
     assert (show("jit"), show("max_parallel_workers_per_gather")) == ("off", "0")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # SET LOCAL ends with a real transaction
+@pytest.mark.django_db(transaction=True)  # SET LOCAL ends with a real transaction
 def test_the_yearly_rollup_gets_them_back_for_its_own_transaction_only():
     from mattran.models import Unit, UnitKind
 
