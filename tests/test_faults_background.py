@@ -24,7 +24,7 @@ from mattran.models import OfficerRole, PendingTask, Unit, UnitKind
 from reports.models import ComputationRun, SubmissionStatus
 from reports.targets import rollups, runs
 from reports.tests.target_factories import festival
-from reports.tests.target_worker import CELERY, Worker, test_database_url
+from reports.tests.target_worker import CELERY, Worker, worker_database_url
 from tests.factories import make_officer, make_tree
 from tests.instances import PostgresServer, RedisServer, wait_until
 
@@ -146,7 +146,7 @@ def test_an_approval_does_not_wait_for_a_full_recompute_replacing_the_roll_up(mo
 
 def _beat(log: Path) -> subprocess.Popen:
     env = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "mattran.settings.test", "DATABASE_URL": test_database_url(),
+        **os.environ, "DJANGO_SETTINGS_MODULE": "mattran.settings.test", "DATABASE_URL": worker_database_url(),
         "PYTHONPATH": str(ROOT),
     }
     return subprocess.Popen(

@@ -23,7 +23,7 @@ CELERY = str(Path(sys.executable).with_name("celery"))
 VISIBILITY_TIMEOUT = 3
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     """DATABASE_URL with its database name replaced by the pytest test database's."""
     parts = urlsplit(os.environ["DATABASE_URL"])
     return urlunsplit(parts._replace(path="/" + settings.DATABASES["default"]["NAME"]))
@@ -47,7 +47,7 @@ class Worker:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "mattran.settings.test",
-            "DATABASE_URL": self.database_url or test_database_url(),
+            "DATABASE_URL": self.database_url or worker_database_url(),
             "CELERY_BROKER_URL": self.broker_url,
             "CELERY_RESULT_BACKEND": "",
             "MATTRAN_TEST_WORKER": "1",
