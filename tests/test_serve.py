@@ -28,12 +28,18 @@ def _free_port() -> int:
 
 
 def _workers(group: int) -> set[int]:
-    """Pids of the main processes of celery workers in the process group ``group``."""
+    """Pids of the main processes of celery workers started by serve (process group ``group``).
+
+    A main process is one whose parent is serve's own shell. When a worker's main process is
+    killed, its pool children live on for a moment, re-parented outside the group: they are not
+    a new worker, and counting them once made this test pass its wait and fail its assertion.
+    """
     out = subprocess.run(["ps", "-ww", "-o", "pid=,ppid=,pgid=,args=", "-e"], capture_output=True, text=True).stdout
-    rows = [line.split(None, 3) for line in out.splitlines() if line.strip()]
-    workers = {int(pid): int(ppid) for pid, ppid, pgid, args in rows
-               if int(pgid) == group and "celery" in args and " worker" in args}
-    return {pid for pid, ppid in workers.items() if ppid not in workers}  # not the pool's children
+    rows = [line.split(None, 3) for line in out.splitlines() if len(line.split(None, 3)) == 4]
+    procs = {int(pid): (int(ppid), int(pgid), args) for pid, ppid, pgid, args in rows}
+    in_group = {pid for pid, (_, pgid, _) in procs.items() if pgid == group}
+    workers = {pid for pid in in_group if "celery" in procs[pid][2] and " worker" in procs[pid][2]}
+    return {pid for pid in workers if procs[pid][0] in in_group and procs[pid][0] not in workers}
 
 
 def _own_database(url: str) -> str:
