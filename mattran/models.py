@@ -250,6 +250,11 @@ class UnitPlacement(models.Model):
             models.Index(fields=["kind", "province"]),
             models.Index(fields=["kind", "district"]),
             models.Index(fields=["kind", "commune"]),
+            # Whether the tree changed during a year (``placements.tree_changes_within``, asked by
+            # every incremental recompute): two range probes instead of a scan of every placement
+            # (nationally 10 ms of a 28 ms recompute).
+            models.Index(fields=["valid_from"], name="unitplacement_valid_from"),
+            models.Index(fields=["valid_to"], name="unitplacement_valid_to"),
         ]
         constraints = [
             models.CheckConstraint(

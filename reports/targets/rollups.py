@@ -3,15 +3,19 @@
 ``IndicatorAggregate`` rows are written by one INSERT … SELECT (… ON CONFLICT when scoped) that
 rolls every numeric or yes/no indicator up to every ancestor unit (the unit itself included)
 and to every standard period of the year (months, quarters, halves, 9 months, the year).
+
+The statement pivots first: each indicator × unit becomes one wide row, its values in the slots
+of the periods they were reported for; each standard period is read from the slots it contains;
+the wide rows are summed up the tree (one GROUP BY per level) and only the result is unpivoted
+into narrow rows. No value is joined to every period containing it, and nothing large is sorted.
 A row that would only repeat one reported value (a unit's own value for exactly the period it
 reported, with nothing below it) is not stored: ``reports.targets.selectors.aggregate_values``
 reads it from the value itself. Nationally that is more than half of the roll-up (a commune's own
 months, an area's yearly records). On PostgreSQL a whole year is computed by CREATE TABLE … AS,
-which runs in parallel, and then inserted in index order.
+which runs in parallel, and only the difference is written (``_year_aggregates_replace``).
 """
 from __future__ import annotations
 
-import calendar
 import datetime
 from functools import lru_cache
 
@@ -19,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from mattran.models import ANCESTOR_FIELD, UnitPlacement
+from mattran.placements import tree_changes_within
 from programs.models import Aggregation, Indicator
 from reports.constants import AGGREGATED_TYPES, COUNTED_STATUSES
 from reports.models import DataValue, FormIndicator, IndicatorAggregate, Submission
@@ -36,106 +41,175 @@ from reports.targets.scope import (
 
 # PostgreSQL memory for the national roll-up's hash aggregates (per sort or hash, for one statement).
 ROLLUP_WORK_MEM = "64MB"
-# The web's connections run without JIT or parallel workers (mattran/settings/base.py); the whole
-# year's roll-up is one long statement whose CREATE TABLE … AS runs in parallel, so it gets them back.
-ROLLUP_SETTINGS = (("max_parallel_workers_per_gather", "2"), ("jit", "on"))
+# The web's connections run without parallel workers (mattran/settings/base.py); the whole year's
+# roll-up is one long statement whose CREATE TABLE … AS runs in parallel, so it gets them back.
+# JIT stays off, even in the worker: compiling the pivot's wide expressions cost more than it
+# saved (national data set: 9.7 s with JIT against 8.1 s without, benchmarks/RESULTS.md).
+ROLLUP_SETTINGS = (("max_parallel_workers_per_gather", "2"), ("jit", "off"))
 
 
-@lru_cache(maxsize=256)
-def _period_map(year: int, within: Period | None = None) -> tuple[tuple[str, str, int, int, datetime.date], ...]:
-    """(source period, standard period containing it, source's last month, source's length, source's
-    last day: the day whose tree places its values) for the year.
+_UNITS = "indicator_id, unit_id, province_id, district_id, commune_id, area_id"
 
-    With ``within`` (the period of a changed submission), only the standard periods containing it:
-    the only roll-ups its values take part in.
-    """
+
+@lru_cache(maxsize=64)
+def _standard_periods(year: int) -> tuple[Period, ...]:
+    """The 20 standard periods of a year: months, quarters, halves, 9 months, the year."""
     standard = [Period.month(year, m) for m in range(1, 13)]
     standard += [Period(year, 3 * q - 2, 3 * q) for q in range(1, 5)]
     standard += [Period(year, 1, 6), Period(year, 7, 12), Period(year, 1, 9), Period.year_of(year)]
-    pairs = []
-    for target in standard:
-        if within is not None and not (target.first_month <= within.first_month and within.last_month <= target.last_month):
-            continue
-        for source in standard:
-            if target.first_month <= source.first_month and source.last_month <= target.last_month:
-                last_day = datetime.date(year, source.last_month, calendar.monthrange(year, source.last_month)[1])
-                pairs.append((str(source), str(target), source.last_month, source.last_month - source.first_month, last_day))
-    return tuple(pairs)
+    return tuple(standard)
+
+
+def _contains(outer: Period, inner: Period) -> bool:
+    return outer.first_month <= inner.first_month and inner.last_month <= outer.last_month
+
+
+@lru_cache(maxsize=256)
+def _layout(year: int, within: Period | None = None):
+    """What the statements of one roll-up are built from: ``(slots, targets)``.
+
+    ``targets``: the standard periods written (all of them, or those containing ``within``, the
+    period of a changed submission), each with the indexes of the slots it contains, latest first
+    (latest last month, then shortest span: the order LAST reads them in). ``slots``: the
+    periods a value can be reported for that some target contains, each with its last day (the
+    day whose tree places its values).
+    """
+    standard = _standard_periods(year)
+    targets = [p for p in standard if within is None or _contains(p, within)]
+    slots = [p for p in standard if any(_contains(t, p) for t in targets)]
+    ordered = sorted(range(len(slots)), key=lambda i: (-slots[i].last_month, slots[i].last_month - slots[i].first_month))
+    return (
+        tuple((str(p), p.end) for p in slots),
+        tuple((str(t), tuple(i for i in ordered if _contains(t, slots[i]))) for t in targets),
+    )
 
 
 def _rolled_periods(year: int, within: Period | None = None) -> list[str]:
     """The standard periods of the year (containing ``within``)."""
-    return sorted({dst for _src, dst, *_rest in _period_map(year, within)})
+    return sorted(name for name, _slots in _layout(year, within)[1])
+
+
+def _period_literal(name: str) -> str:
+    Period.parse(name)  # a standard period's notation: digits, "-", Q, H, M; safe to quote in SQL
+    return f"'{name}'"
+
+
+def _pivot_sql(
+    year: int, where: tuple[str, list], indicators=None, within: Period | None = None, *, moves: bool = True,
+) -> tuple[str, list]:
+    """One wide row per indicator × unit × placement: the unit's value for each standard period of
+    ``year`` side by side (``v0``, ``v1``…, in the order of ``_layout``'s targets), with ``e0``,
+    ``e1``… set to 1 where that value is the one value the unit reported for exactly that period.
+
+    Values are placed on the tree as at the end of the period they were reported for and pivoted
+    into their period's slot in one pass (no join of a value to every period containing it; a
+    unit has at most one value of an indicator per period, so a slot is its value or NULL); each
+    target period is then read from the slots it contains: the sum (SUM), or the latest slot
+    (LAST: stocks, yes/no; across placements too, for a unit moved during the year). Columns
+    ``indicator_id, unit_id, province_id, district_id, commune_id, area_id, v…, e…``. Units of
+    ``where`` (a condition on ``u`` or ``dv``); all rolled-up indicators, or only ``indicators``
+    (``{aggregation: [id]}``, see ``_rolled_indicators``). ``moves=False``: the caller knows no
+    unit changed placement during the year, so LAST needs no comparison across placements (a
+    window over every stock value of the country).
+    """
+    slots, targets = _layout(year, within)
+    slot_map = (
+        "SELECT column1 AS src, column2 AS src_day FROM (VALUES "  # noqa: S608
+        + ", ".join(["(%s, %s)"] * len(slots)) + ") AS slot_map"
+    )
+    slot_params = [x for slot in slots for x in slot]
+    if indicators is None:
+        type_marks = ", ".join(["%s"] * len(AGGREGATED_TYPES))
+        join = f" JOIN {table_name(Indicator)} i ON i.id = dv.indicator_id"
+        aggregation, aggregation_params = "i.aggregation", []
+        condition, condition_params = f" AND i.value_type IN ({type_marks})", list(AGGREGATED_TYPES)
+    else:
+        # The few given indicators, their aggregation from the ids: the planner then drives the scan
+        # from the units (a join on the indicator table makes it scan every value of the indicator).
+        ids = [pk for pks in indicators.values() for pk in pks]
+        if not ids:
+            empty = ", ".join([f"0 AS {column}" for column in _UNITS.split(", ")] + [f"0 AS v{t}, 0 AS e{t}" for t in range(len(targets))])
+            return f"SELECT {empty} WHERE 1 = 0", []  # noqa: S608
+        join, (condition, condition_params) = "", in_list("dv.indicator_id", ids)
+        sums, _ = in_list("dv.indicator_id", indicators.get(Aggregation.SUM, []))
+        aggregation = f"CASE WHEN 1 = 1{sums} THEN %s ELSE %s END"
+        aggregation_params = [*indicators.get(Aggregation.SUM, []), Aggregation.SUM, Aggregation.LAST]
+    pivoted = ", ".join(f"MAX(CASE WHEN period = {_period_literal(name)} THEN v END) AS s{k}" for k, (name, _day) in enumerate(slots))
+    source = (
+        f"SELECT {_UNITS}, aggregation, {pivoted} FROM ("  # noqa: S608
+        f" SELECT dv.indicator_id, dv.unit_id, u.province_id, u.district_id, u.commune_id, u.area_id, dv.period,"
+        f"  {aggregation} AS aggregation, COALESCE(dv.value_number, CASE WHEN dv.value_bool THEN 1 ELSE 0 END) AS v"
+        f" FROM {table_name(DataValue)} dv"
+        f" JOIN {table_name(Submission)} s ON s.id = dv.submission_id{join}"
+        f" JOIN ({slot_map}) m ON m.src = dv.period"
+        f" JOIN {table_name(UnitPlacement)} u ON u.unit_id = dv.unit_id{placement_on_sql('u.', 'm.src_day')}"
+        f" WHERE dv.year = %s AND s.status IN (%s, %s){condition}"
+        " AND (dv.value_number IS NOT NULL OR dv.value_bool IS NOT NULL)"
+        f"{where[0]}"
+        f") valued GROUP BY {_UNITS}, aggregation"
+    )
+    params = [*aggregation_params, *slot_params, year, *COUNTED_STATUSES, *condition_params, *where[1]]
+    # Per target period t: l{t} its latest slot (and whether any slot holds a value), a{t} the sum
+    # of its slots, r{t} the rank in LAST's order of the slot l{t} comes from, b{t} the best rank
+    # of the unit under any placement (a unit placed twice in the year keeps a LAST value only
+    # under the placement that holds its latest slot), x{t} whether its own slot is its only one.
+    ranked, columns = [], []
+    for t, (name, contained) in enumerate(targets):
+        own = next(k for k, (slot, _day) in enumerate(slots) if slot == name)
+        latest = ", ".join(f"s{k}" for k in contained)
+        others = ", ".join(f"s{k}" for k in contained if k != own)
+        rank = "CASE " + " ".join(f"WHEN s{k} IS NOT NULL THEN {r}" for r, k in enumerate(contained)) + " END"
+        ranked += [
+            f"COALESCE({latest}) AS l{t}" if len(contained) > 1 else f"{latest} AS l{t}",
+            " + ".join(f"COALESCE(s{k}, 0)" for k in contained) + f" AS a{t}",
+            f"{rank} AS r{t}",
+            f"MIN({rank}) OVER (PARTITION BY indicator_id, unit_id) AS b{t}" if moves else f"{rank} AS b{t}",
+            f"CASE WHEN s{own} IS NOT NULL" + (f" AND COALESCE({others}, NULL) IS NULL" if others else "") + f" THEN 1 ELSE 0 END AS x{t}",
+        ]
+        columns += [
+            f"CASE WHEN aggregation = %s THEN CASE WHEN l{t} IS NOT NULL THEN a{t} END WHEN r{t} = b{t} THEN l{t} END AS v{t}",
+            f"CASE WHEN aggregation = %s THEN x{t} WHEN r{t} = b{t} AND r{t} = {contained.index(own)} THEN 1 ELSE 0 END AS e{t}",
+        ]
+    sql = (
+        f"SELECT {_UNITS}, {', '.join(columns)} FROM ("  # noqa: S608
+        f"SELECT {_UNITS}, aggregation, {', '.join(ranked)} FROM ({source}) pivoted) ranked"
+    )
+    return sql, [Aggregation.SUM, Aggregation.SUM] * len(targets) + params
+
+
+def _unpivot_sql(year: int, within: Period | None, rows: str, columns: str) -> tuple[str, list]:
+    """``FROM`` clause that turns the wide rows ``rows`` (with ``v…``, ``c…`` and ``keep…`` per
+    period) into one narrow row per period, with ``period``, ``value``, ``reporting`` and ``keep``."""
+    _slots, targets = _layout(year, within)
+    if connection.vendor == "postgresql":
+        values = ", ".join(f"({_period_literal(name)}, v{t}, c{t}, keep{t})" for t, (name, _s) in enumerate(targets))
+        return (
+            f"SELECT {columns}, p.period, p.value, p.reporting, p.keep FROM ({rows}) wide"  # noqa: S608
+            f" CROSS JOIN LATERAL (VALUES {values}) AS p (period, value, reporting, keep)"
+        ), []
+    picks = {
+        column: "CASE p.k " + " ".join(f"WHEN {t} THEN {column}{t}" for t in range(len(targets))) + " END"
+        for column in ("v", "c", "keep")
+    }
+    periods = " UNION ALL ".join(f"SELECT {t} AS k, {_period_literal(name)} AS period" for t, (name, _s) in enumerate(targets))
+    return (
+        f"SELECT {columns}, p.period, {picks['v']} AS value, {picks['c']} AS reporting, {picks['keep']} AS keep"  # noqa: S608
+        f" FROM ({rows}) wide CROSS JOIN ({periods}) p"
+    ), []
 
 
 def _per_unit_sql(year: int, where: tuple[str, list], indicators=None, within: Period | None = None) -> tuple[str, list]:
-    """Each unit's value for each standard period of ``year`` (units of ``where``, a condition on ``u``
-    or ``dv``): the sum of what it reported inside the period (SUM), or its latest value inside the
-    period (LAST: stocks, yes/no). Columns ``indicator_id, unit_id, province_id, district_id,
-    commune_id, area_id, dst, v, exact``; ``exact``: the value is the one value the unit reported for
-    exactly that period. All rolled-up indicators, or only ``indicators`` (``{aggregation: [id]}``,
-    see ``_rolled_indicators``); all standard periods, or those containing ``within``."""
-    pairs = _period_map(year, within)
-    # A VALUES list (not a UNION of SELECTs) so PostgreSQL estimates it and hash-joins on the period.
-    map_sql = (
-        "SELECT column1 AS src, column2 AS dst, column3 AS src_end, column4 AS src_span, column5 AS src_day FROM (VALUES "  # noqa: S608
-        + ", ".join(["(%s, %s, %s, %s, %s)"] * len(pairs)) + ") AS period_map"
+    """Each unit's value for each standard period of ``year`` (``_pivot_sql``), one row per period:
+    columns ``indicator_id, unit_id, province_id, district_id, commune_id, area_id, dst, v, exact``."""
+    pivot, params = _pivot_sql(year, where, indicators, within)
+    targets = _layout(year, within)[1]
+    wide = ", ".join(f"v{t}, 1 AS c{t}, e{t} AS keep{t}" for t in range(len(targets)))
+    units = "indicator_id, unit_id, province_id, district_id, commune_id, area_id"
+    narrow, _ = _unpivot_sql(year, within, f"SELECT {units}, {wide} FROM ({pivot}) pivot", units)  # noqa: S608
+    return (
+        f"SELECT {units}, period AS dst, value AS v, keep AS exact FROM ({narrow}) narrow WHERE value IS NOT NULL",  # noqa: S608
+        params,
     )
-    map_params = [x for pair in pairs for x in pair]
-    if indicators is None:
-        type_marks = ", ".join(["%s"] * len(AGGREGATED_TYPES))
-        kinds = {
-            aggregation: (
-                f" JOIN {table_name(Indicator)} i ON i.id = dv.indicator_id",
-                f" AND i.value_type IN ({type_marks}) AND i.aggregation = %s", [*AGGREGATED_TYPES, aggregation],
-            )
-            for aggregation in Aggregation.values
-        }
-    else:
-        # The few given indicators by aggregation: the planner then drives the scan from the units
-        # (a join on the indicator table makes it scan every value of the indicator instead).
-        kinds = {
-            aggregation: ("", *in_list("dv.indicator_id", ids)) for aggregation, ids in indicators.items() if ids
-        }
-
-    def source(aggregation: str, extra_columns: str) -> tuple[str, list]:
-        join, condition, condition_params = kinds[aggregation]
-        sql = (
-            "SELECT dv.indicator_id, dv.unit_id, u.province_id, u.district_id, u.commune_id, u.area_id, m.dst,"  # noqa: S608
-            f" COALESCE(dv.value_number, CASE WHEN dv.value_bool = %s THEN 1 ELSE 0 END) AS v,"
-            f" CASE WHEN dv.period = m.dst THEN 1 ELSE 0 END AS exact{extra_columns}"
-            f" FROM {table_name(DataValue)} dv"
-            f" JOIN {table_name(Submission)} s ON s.id = dv.submission_id{join}"
-            f" JOIN ({map_sql}) m ON m.src = dv.period"
-            f" JOIN {table_name(UnitPlacement)} u ON u.unit_id = dv.unit_id{placement_on_sql('u.', 'm.src_day')}"
-            f" WHERE dv.year = %s AND s.status IN (%s, %s){condition}"
-            " AND (dv.value_number IS NOT NULL OR dv.value_bool IS NOT NULL)"
-            f"{where[0]}"
-        )
-        params = [True, *map_params, year, *COUNTED_STATUSES, *condition_params, *where[1]]
-        return sql, params
-
-    # Only LAST needs a window.
-    columns = "indicator_id, unit_id, province_id, district_id, commune_id, area_id, dst"
-    parts, params = [], []
-    if Aggregation.SUM in kinds:
-        sum_sql, sum_params = source(Aggregation.SUM, "")
-        parts.append(
-            f"SELECT {columns}, SUM(v) AS v, CASE WHEN COUNT(*) = 1 THEN MAX(exact) ELSE 0 END AS exact"  # noqa: S608
-            f" FROM ({sum_sql}) summed GROUP BY {columns}"
-        )
-        params += sum_params
-    if Aggregation.LAST in kinds:
-        last_sql, last_params = source(
-            Aggregation.LAST,
-            ", ROW_NUMBER() OVER (PARTITION BY dv.indicator_id, dv.unit_id, m.dst ORDER BY m.src_end DESC, m.src_span) AS rn",
-        )
-        parts.append(f"SELECT {columns}, v, exact FROM ({last_sql}) ranked WHERE rn = 1")  # noqa: S608
-        params += last_params
-    if not parts:
-        empty = ", ".join(f"0 AS {column}" for column in columns.replace("dst", "").split(", ") if column)
-        return f"SELECT {empty}, '' AS dst, 0 AS v, 0 AS exact WHERE 1 = 0", []  # noqa: S608
-    return " UNION ALL ".join(parts), params
 
 
 def _rolled_indicators(indicator_ids) -> dict[str, list[int]]:
@@ -168,25 +242,38 @@ def indicator_aggregates_sql(
     """INSERT … SELECT [… ON CONFLICT] that writes every roll-up of ``year`` (or only of the units in
     ``scope``'s subtree, from a scan of that subtree).
 
-    With ``insert=False``, only the SELECT (its columns are ``AGGREGATE_COLUMNS``).
+    The units' wide rows (``_pivot_sql``) are summed up the tree while still wide, one GROUP BY
+    per level, and only the result is turned into narrow rows: one row per indicator × unit ×
+    period, the count of units that reported beside the sum. With ``insert=False``, only the
+    SELECT (its columns are ``AGGREGATE_COLUMNS``).
     """
-    per_unit, per_unit_params = _per_unit_sql(year, subtree_filter(scope, "u."), indicators, within)
+    # A whole year's scan asks once whether the tree changed during the year (the reform's year);
+    # a scope's subtree is small enough to compare placements anyway.
+    moves = scope is not None or tree_changes_within(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    pivot, params = _pivot_sql(year, subtree_filter(scope, "u."), indicators, within, moves=moves)
+    targets = _layout(year, within)[1]
     parts = []
     for kind in levels_from(scope, AGGREGATE_LEVELS):
         column = f"{ANCESTOR_FIELD[kind]}_id"
-        parts.append(
-            f"SELECT indicator_id, {column} AS unit_id, dst AS period, SUM(v) AS value, COUNT(*) AS reporting"  # noqa: S608
-            f" FROM per_unit WHERE {column} IS NOT NULL GROUP BY indicator_id, {column}, dst"
+        sums = ", ".join(
+            f"SUM(v{t}) AS v{t}, COUNT(v{t}) AS c{t},"
             # Not stored: a unit's own value for exactly the period it reported, with nothing below it
             # (the reported value itself; ``aggregate_values`` reads it from DataValue).
-            f" HAVING NOT (COUNT(*) = 1 AND MAX(CASE WHEN per_unit.unit_id = {column} THEN exact ELSE 0 END) = 1)"
+            f" CASE WHEN COUNT(v{t}) = 0 OR (COUNT(v{t}) = 1 AND MAX(CASE WHEN unit_id = {column} THEN e{t} ELSE 0 END) = 1)"
+            f" THEN 0 ELSE 1 END AS keep{t}"
+            for t in range(len(targets))
         )
+        parts.append(
+            f"SELECT indicator_id, {column} AS unit_id, {sums} FROM pivot WHERE {column} IS NOT NULL"  # noqa: S608
+            f" GROUP BY indicator_id, {column}"
+        )
+    narrow, _ = _unpivot_sql(year, within, " UNION ALL ".join(parts), "indicator_id, unit_id")
     select = (
-        f"WITH per_unit AS ({per_unit}) SELECT indicator_id, unit_id, period, %s AS year, value,"  # noqa: S608
-        f" reporting AS reporting_units, %s AS computed_at FROM ({' UNION ALL '.join(parts)}) rolled"
-        " WHERE 1 = 1"  # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT
+        f"WITH pivot AS ({pivot}) SELECT indicator_id, unit_id, period, %s AS year, value,"  # noqa: S608
+        f" reporting AS reporting_units, %s AS computed_at FROM ({narrow}) rolled"
+        " WHERE keep = 1"  # also the WHERE SQLite needs before ON CONFLICT in INSERT … SELECT
     )
-    select_params = per_unit_params + [year, now]
+    select_params = params + [year, now]
     if not insert:
         return select, select_params
     sql = f"INSERT INTO {table_name(IndicatorAggregate)} ({AGGREGATE_COLUMNS}) {select}"
@@ -264,12 +351,15 @@ def indicator_aggregates_compute(
     indicators = _rolled_indicators(indicator_ids) if indicator_ids is not None else None
     if indicators is not None and not any(indicators.values()):
         return 0  # nothing of these indicators is rolled up (ratings)
+    # (statement, the units whose rows it rewrites: asked only when stale rows are deleted)
     statements = [
-        (indicator_aggregates_sql(year, now, scope, indicators, within=within), scope.units_sql(AGGREGATE_LEVELS) if scope else ("", [])),
+        (indicator_aggregates_sql(year, now, scope, indicators, within=within),
+         lambda: scope.units_sql(AGGREGATE_LEVELS) if scope else ("", [])),
     ]
     if scope is not None:
         statements += [
-            (_aggregate_ancestor_sql(year, now, unit_id, children, indicators, within), (" AND unit_id = %s", [unit_id]))
+            (_aggregate_ancestor_sql(year, now, unit_id, children, indicators, within),
+             lambda unit_id=unit_id: (" AND unit_id = %s", [unit_id]))
             for unit_id, children in scope.ancestors(AGGREGATE_LEVELS)
         ]
     # Every condition on a column of the unique index (the periods name the year), so the deletes
@@ -282,42 +372,54 @@ def indicator_aggregates_compute(
             cursor.execute(sql, params)
             written += cursor.rowcount
         if prune:
-            delete_stale(IndicatorAggregate, now, units, periods[0] + rolled[0], periods[1] + rolled[1])
+            delete_stale(IndicatorAggregate, now, units(), periods[0] + rolled[0], periods[1] + rolled[1])
     return written
 
 
 def _year_aggregates_replace(year: int, now) -> int:
+    """Recompute a whole year into a temporary table, then write only the difference: delete the
+    rows no value supports any more, insert the new ones and update the ones whose figures
+    changed (in index order: sequential B-tree writes). A rerun over unchanged values writes
+    nothing, so it leaves no dead rows behind; a changed row keeps its page (HOT update: the
+    table's fillfactor leaves room, and no index covers the figures). ``computed_at`` is then the
+    time a row's figures last changed. Returns the rows inserted or updated.
+    """
     table = table_name(IndicatorAggregate)
+    select, params = indicator_aggregates_sql(year, now, insert=False)
     # Only the indicators that are reported (on a form, or with values): the registers keep
     # their own yearly counts in this table too.
     delete = (
         f"DELETE FROM {table} WHERE year = %s AND (indicator_id IN (SELECT indicator_id FROM {table_name(FormIndicator)})"  # noqa: S608
         f" OR EXISTS (SELECT 1 FROM {table_name(DataValue)} dv WHERE dv.indicator_id = {table}.indicator_id))"
+        " AND NOT EXISTS (SELECT 1 FROM rollup_new n WHERE n.indicator_id = "
+        f"{table}.indicator_id AND n.unit_id = {table}.unit_id AND n.period = {table}.period)"
     )
-    if connection.vendor != "postgresql":
-        sql, params = indicator_aggregates_sql(year, now, upsert=False)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(delete, [year])
-            cursor.execute(sql, params)
-            return cursor.rowcount
-    # PostgreSQL runs an INSERT … SELECT in one process, but CREATE TABLE … AS in parallel:
-    # compute into a temporary table, then insert it in index order (sequential B-tree writes).
-    select, params = indicator_aggregates_sql(year, now, insert=False)
+    write = (
+        f"INSERT INTO {table} AS ia ({AGGREGATE_COLUMNS}) SELECT {AGGREGATE_COLUMNS} FROM rollup_new"  # noqa: S608
+        " WHERE 1 = 1 ORDER BY indicator_id, unit_id, period"
+        " ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET"
+        " value = excluded.value, reporting_units = excluded.reporting_units,"
+        " year = excluded.year, computed_at = excluded.computed_at"
+        " WHERE ia.value <> excluded.value OR ia.reporting_units <> excluded.reporting_units OR ia.year <> excluded.year"
+    )
+    postgres = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")  # hash and sort in memory, not on disk
-        for name, value in ROLLUP_SETTINGS:
-            cursor.execute(f"SET LOCAL {name} = {value}")
+        if postgres:
+            # PostgreSQL runs an INSERT … SELECT in one process, but CREATE TABLE … AS in parallel.
+            cursor.execute(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")  # hash and sort in memory, not on disk
+            for name, value in ROLLUP_SETTINGS:
+                cursor.execute(f"SET LOCAL {name} = {value}")
         cursor.execute("DROP TABLE IF EXISTS rollup_new")
-        cursor.execute(f"CREATE TEMPORARY TABLE rollup_new ON COMMIT DROP AS {select}", params)
+        cursor.execute(f"CREATE TEMPORARY TABLE rollup_new{' ON COMMIT DROP' if postgres else ''} AS {select}", params)
+        if postgres:
+            cursor.execute("ANALYZE rollup_new")  # the delete's anti-join is planned on real counts
         cursor.execute(delete, [year])
-        cursor.execute(
-            f"INSERT INTO {table} ({AGGREGATE_COLUMNS}) SELECT {AGGREGATE_COLUMNS} FROM rollup_new"  # noqa: S608
-            " ORDER BY indicator_id, unit_id, period"
-        )
+        cursor.execute(write)
         written = cursor.rowcount
         cursor.execute("DROP TABLE rollup_new")
-        # Fresh statistics for the incremental runs that follow (autovacuum may take minutes).
-        cursor.execute(f"ANALYZE {table}")
+        if postgres:
+            # Fresh statistics for the incremental runs that follow (autovacuum may take minutes).
+            cursor.execute(f"ANALYZE {table}")
         return written
 
 

@@ -129,33 +129,52 @@ def target_results_compute(*, target: Target, year: int, scope: Scope | None = N
     if ancestors and not TargetResult.objects.filter(target=target, year=year, unit_id=ancestors[-1][0]).exists():
         # Never computed under this top unit (a new target, say): no rows below to sum.
         scope, ancestors = scope.top(), []
-    # (statement parts, the units whose rows it rewrites)
-    statements = [(target_counts_parts(target, year, scope), scope.units_sql(RESULT_LEVELS) if scope else ("", []))]
+    # (statement parts, the units whose rows it rewrites: asked only when stale rows are deleted)
+    statements = [(target_counts_parts(target, year, scope), lambda: scope.units_sql(RESULT_LEVELS) if scope else ("", []))]
     statements += [
-        (_target_ancestor_parts(target, year, unit_id, children), (" AND unit_id = %s", [unit_id]))
+        (_target_ancestor_parts(target, year, unit_id, children), lambda unit_id=unit_id: (" AND unit_id = %s", [unit_id]))
         for unit_id, children in ancestors
     ]
     achieved, achieved_params = achieved_sql(target, "met", "denominator")
+    table = table_name(TargetResult)
+    columns = "numerator, denominator, percent, achieved, due, not_reported, not_approved"
+    head = f"INSERT INTO {table} AS tr (target_id, unit_id, year, {columns}, computed_at)"
+    body = (
+        f" SELECT %s, unit_id, %s, met, denominator, {percent_cents_sql('met', 'denominator')} / 100.0, {achieved},"  # noqa: S608
+        " %s, denominator - reported, not_approved, %s FROM grouped WHERE 1 = 1"
+        " ON CONFLICT (target_id, unit_id, year) DO UPDATE SET numerator = excluded.numerator,"
+        " denominator = excluded.denominator, percent = excluded.percent, achieved = excluded.achieved,"
+        " due = excluded.due, not_reported = excluded.not_reported, not_approved = excluded.not_approved,"
+        " computed_at = excluded.computed_at"
+    )
+    insert_params = [target.pk, year, *achieved_params, target.is_due(year), now]
+    if scope is None and connection.vendor == "postgresql":
+        # The whole tree in one statement that writes only what changed: a row whose figures are
+        # the same is left as it is (no dead row; ``computed_at`` is when its figures last changed),
+        # and the rows no unit produces any more are deleted from the same snapshot.
+        (counted_sql, grouped_sql, counts_params), _units = statements[0]
+        changed = " OR ".join(f"tr.{column} IS DISTINCT FROM excluded.{column}" for column in columns.split(", "))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH counted AS ({counted_sql}), grouped AS ({grouped_sql}),"  # noqa: S608
+                f" written AS ({head}{body} WHERE {changed} RETURNING 1),"
+                f" deleted AS (DELETE FROM {table} old WHERE old.target_id = %s AND old.year = %s"
+                "  AND NOT EXISTS (SELECT 1 FROM grouped g WHERE g.unit_id = old.unit_id) RETURNING 1)"
+                " SELECT (SELECT COUNT(*) FROM written), (SELECT COUNT(*) FROM deleted)",
+                counts_params + insert_params + [target.pk, year],
+            )
+            return cursor.fetchone()[0]
     written = 0
     # One transaction (the caller's, if any: no savepoint): readers never see new rows beside stale ones.
     with transaction.atomic(savepoint=False):
         for (counted_sql, grouped_sql, counts_params), units in statements:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"INSERT INTO {table_name(TargetResult)} (target_id, unit_id, year, numerator, denominator, percent,"  # noqa: S608
-                    " achieved, due, not_reported, not_approved, computed_at)"
-                    f" WITH counted AS ({counted_sql}), grouped AS ({grouped_sql})"
-                    f" SELECT %s, unit_id, %s, met, denominator, {percent_cents_sql('met', 'denominator')} / 100.0, {achieved},"
-                    " %s, denominator - reported, not_approved, %s FROM grouped WHERE 1 = 1"
-                    " ON CONFLICT (target_id, unit_id, year) DO UPDATE SET numerator = excluded.numerator,"
-                    " denominator = excluded.denominator, percent = excluded.percent, achieved = excluded.achieved,"
-                    " due = excluded.due, not_reported = excluded.not_reported, not_approved = excluded.not_approved,"
-                    " computed_at = excluded.computed_at",
-                    counts_params + [target.pk, year, *achieved_params, target.is_due(year), now],
+                    f"{head} WITH counted AS ({counted_sql}), grouped AS ({grouped_sql}){body}", counts_params + insert_params,
                 )
                 written += cursor.rowcount
             # Rows of these units the statement did not write are no longer produced: gone before the
             # next (ancestor) statement sums them.
             if prune or not ancestors:
-                delete_stale(TargetResult, now, units, " AND target_id = %s AND year = %s", [target.pk, year])
+                delete_stale(TargetResult, now, units(), " AND target_id = %s AND year = %s", [target.pk, year])
     return written

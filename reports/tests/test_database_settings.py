@@ -37,7 +37,7 @@ def test_the_yearly_rollup_gets_them_back_for_its_own_transaction_only():
     with connection.execute_wrapper(spy):
         runs.year_recompute(year=2019)
     assert seen.index("SET LOCAL max_parallel_workers_per_gather = 2") < seen.index("CREATE TEMPORARY TABLE rollup_new ON COMMIT DROP")
-    assert "SET LOCAL jit = on" in seen
+    assert "SET LOCAL jit = off" in seen  # measured slower with JIT, even in the worker
     assert (show("jit"), show("max_parallel_workers_per_gather")) == ("off", "0")  # the connection's own again
 
 

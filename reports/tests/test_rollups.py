@@ -54,3 +54,27 @@ def test_yes_no_values_roll_up_as_the_number_of_yes(festival_2019):
     rollups.indicator_aggregates_compute(year=YEAR)
     assert aggregate("ngay_hoi_to_chuc", "20", "2019") == (Decimal("7"), 8)
     assert aggregate("ngay_hoi_to_chuc", "D1C1A1", "2019") == (Decimal("1"), 1)
+
+
+def test_a_rerun_of_the_year_writes_only_what_changed(monthly):
+    """The year replaced over unchanged values writes no row (no dead rows left behind); one changed
+    value rewrites only the roll-ups containing it, a withdrawn one deletes the rows it alone held."""
+    from reports.models import DataValue, Submission
+
+    first = rollups.indicator_aggregates_compute(year=YEAR)
+    before = {row[:3]: row[3:] for row in IndicatorAggregate.objects.values_list("indicator_id", "unit_id", "period", "value", "computed_at")}
+    assert first == len(before) > 40
+    assert rollups.indicator_aggregates_compute(year=YEAR) == 0
+    after = IndicatorAggregate.objects.values_list("indicator_id", "unit_id", "period", "value", "computed_at")
+    assert {row[:3]: row[3:] for row in after} == before  # not even computed_at moved
+    # D1C1's November fund: 11 → 20. Its November, Q4, H2 and year rise at D1C1, D1 and the province
+    # (its 9 months do not contain November); D1C1's own November row is the value itself, not stored.
+    DataValue.objects.filter(indicator__code="quy_vnn_thu", unit__code="D1C1", period="2019-11").update(value_number=20)
+    assert rollups.indicator_aggregates_compute(year=YEAR) == 3 * 4 - 1
+    assert aggregate("quy_vnn_thu", "D1", "2019") == (Decimal("147"), 2)
+    # D1's December submission back to draft: D1C1's December and its stock's December go.
+    Submission.objects.filter(unit__code="D1", period="2019-12").update(status="DRAFT")
+    rollups.indicator_aggregates_compute(year=YEAR)
+    assert aggregate("quy_vnn_thu", "D1C1", "2019-12") is None
+    assert aggregate("ton_quy_test", "D1C1", "2019") == (Decimal("111"), 1)
+    assert not IndicatorAggregate.objects.filter(unit__code="D1", period="2019-12").exists()
