@@ -5,11 +5,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mattran.models import ANCESTOR_FIELD, Unit
+from mattran.models import ANCESTOR_FIELD, Unit, UnitPlacement
 from programs import target_rules
 from reports.models import ComputationRun, RunStatus, TargetResult
 from reports.targets.selectors import aggregate_values
@@ -132,16 +132,23 @@ def _target_figures(criterion: Criterion, guide: EmulationGuide, unit_ids: list[
     """
     results = TargetResult.objects.filter(target=criterion.target, year=year)
     if criterion.result_scope == ResultScope.SUBORDINATE:
+        # The subordinates on the tree of the year (31 December), not today's: a commune moved
+        # to another district later still counts for the district it belonged to that year.
         ancestor = ANCESTOR_FIELD[guide.scored_kind]
-        rows = (
-            results.filter(unit__kind=criterion.subordinate_kind, **{f"unit__{ancestor}_id__in": unit_ids})
-            .exclude(unit__kind=guide.scored_kind)
-            .values(f"unit__{ancestor}_id")
-            .annotate(num=Sum("numerator"), den=Sum("denominator"), silent=Sum("not_reported"))
+        placed = (
+            UnitPlacement.objects.on(datetime.date(year, 12, 31))
+            .filter(kind=criterion.subordinate_kind, **{f"{ancestor}_id__in": unit_ids})
+            .exclude(kind=guide.scored_kind)
         )
+        scored_by = dict(placed.values_list("unit_id", f"{ancestor}_id"))
+        sums: dict[int, list[int]] = {}
+        for unit_id, num, den, silent in results.filter(unit_id__in=list(scored_by)).values_list(
+            "unit_id", "numerator", "denominator", "not_reported",
+        ):
+            total = sums.setdefault(scored_by[unit_id], [0, 0, 0])
+            total[0], total[1], total[2] = total[0] + num, total[1] + den, total[2] + silent
         return {
-            r[f"unit__{ancestor}_id"]: (r["num"], r["den"], target_rules.percent_of(r["num"], r["den"]), r["silent"])
-            for r in rows
+            unit_id: (num, den, target_rules.percent_of(num, den), silent) for unit_id, (num, den, silent) in sums.items()
         }
     rows = results.filter(unit_id__in=unit_ids).values_list(
         "unit_id", "numerator", "denominator", "percent", "not_reported",

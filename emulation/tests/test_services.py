@@ -109,6 +109,18 @@ def test_districts_communes_share_leaves_out_the_districts_own_rating(world):
     assert score_of(sheet, "V").auto_detail == "1/2 = 50,00%"
     assert score_of(sheet, "V").auto_points == D("5.88")  # 10 × 50 ÷ 85
 
+    # A commune moved to another district later (2026) still counts for its district of that year.
+    import datetime
+
+    from mattran.placements import placements_move
+
+    other = next(unit for unit in world["districts"] if unit.pk != world["d1"].pk)
+    placements_move(moves=[(communes[0], other)], on=datetime.date(YEAR + 7, 1, 1))
+    communes[0].refresh_from_db()
+    assert communes[0].district_id == other.pk  # today's tree
+    recompute.scores_recompute(year=YEAR)
+    assert score_of(sheet, "V").auto_detail == "1/2 = 50,00%"
+
 
 def test_indicator_value_bands_give_points(world):
     """An indicator's yearly aggregate of 12 falls in the band from 10 → 3 points."""
