@@ -1,10 +1,12 @@
 """Writes of the registers: entries saved with a version check, reviews, yearly counts."""
+import datetime
+
 from django.db import transaction
 from django.db.models import Count
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from mattran.models import ANCESTOR_FIELD
+from mattran.models import ANCESTOR_FIELD, UnitPlacement
 from programs.models import Indicator
 from reports.cache import bump_data_version
 from reports.targets.rollups import yearly_counts_replace
@@ -76,27 +78,33 @@ def coordination_review_add(*, form, programme, by):
 def register_counts_to_aggregates(*, year: int) -> int:
     """Write the yearly count of every register as its indicator's roll-up for every ancestor unit.
 
-    One GROUP BY per register and level (area, commune, district, province; a unit's own column
-    points to itself, so the unit itself is counted too), written through the reports service
-    ``yearly_counts_replace``: the (indicator, period) rows are replaced whole, so a re-run gives
-    the same rows and a unit that no longer has rows loses its count.
-    Returns the number of aggregate rows written.
+    Records are counted per unit (one GROUP BY per register), then each unit's count goes to the
+    unit itself and to its ancestors on the tree of the year (its placement on 31 December, one
+    read for all the register's units: a commune moved later still counts for the district it
+    belonged to that year). Written through the reports service ``yearly_counts_replace``: the
+    (indicator, period) rows are replaced whole, so a re-run gives the same rows and a unit that
+    no longer has rows loses its count. Returns the number of aggregate rows written.
     """
     registers = [r for r in REGISTERS.values() if r.indicator_code]
     indicators = Indicator.objects.in_bulk([r.indicator_code for r in registers], field_name="code")
+    day = datetime.date(year, 12, 31)
     written = 0
     with transaction.atomic():
         for register in registers:
             indicator = indicators[register.indicator_code]
             rows = register.model.objects.filter(**{register.year_lookup: year})
-            counts = {}
-            for level in ANCESTOR_FIELD.values():
-                key = f"unit__{level}"
-                grouped = (
-                    rows.filter(**{f"{key}__isnull": False}).order_by().values(key)
-                    .annotate(n=Count("pk"), units=Count("unit", distinct=True))
-                )
-                counts.update({g[key]: (g["n"], g["units"]) for g in grouped})
-            written += yearly_counts_replace(indicator=indicator, year=year, counts=counts)
+            per_unit = dict(rows.order_by().values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
+            placed = UnitPlacement.objects.on(day).filter(unit_id__in=list(per_unit))
+            counts: dict[int, list[int]] = {}
+            for placement in placed.values(*(f"{level}_id" for level in ANCESTOR_FIELD.values()), "unit_id"):
+                for level in ANCESTOR_FIELD.values():
+                    ancestor = placement[f"{level}_id"]
+                    if ancestor is not None:
+                        total = counts.setdefault(ancestor, [0, 0])
+                        total[0] += per_unit[placement["unit_id"]]
+                        total[1] += 1
+            written += yearly_counts_replace(
+                indicator=indicator, year=year, counts={unit_id: tuple(total) for unit_id, total in counts.items()},
+            )
         bump_data_version()  # the dashboard reads these aggregates (reports/cache.py)
     return written

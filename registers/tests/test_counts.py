@@ -135,3 +135,20 @@ def test_saving_an_entry_queues_the_recount_of_its_year_after_commit(client, tre
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("registers:create", args=["tap-huan"]), form_data("tap-huan", tree))
     assert aggregates("lop_tap_huan_so") == {"D1C1": 1, "D1": 1, "20": 1}
+
+
+def test_counts_of_a_year_follow_the_tree_of_that_year(tree):
+    """An area moved to another district's commune in 2026 still counts for its 2019 commune and
+    district; its 2026 record counts under the new ones."""
+    from mattran.placements import placements_move
+
+    household(tree.area1)
+    household(tree.area2)
+    placements_move(moves=[(tree.area1, tree.commune2)], on=datetime.date(2026, 1, 1))
+    household(tree.area1, year_adopted=2026)
+    register_counts_to_aggregates(year=2019)
+    assert aggregates("so_ho_nhan_do_dau") == {
+        "D1C1A1": 1, "D2C1A1": 1, "D1C1": 1, "D2C1": 1, "D1": 1, "D2": 1, "20": 2,
+    }
+    register_counts_to_aggregates(year=2026)
+    assert aggregates("so_ho_nhan_do_dau", 2026) == {"D1C1A1": 1, "D2C1": 1, "D2": 1, "20": 1}
