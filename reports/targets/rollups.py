@@ -377,31 +377,25 @@ def indicator_aggregates_compute(
 
 
 def _year_aggregates_replace(year: int, now) -> int:
-    """Recompute a whole year into a temporary table, then write only the difference: delete the
-    rows no value supports any more, insert the new ones and update the ones whose figures
-    changed (in index order: sequential B-tree writes). A rerun over unchanged values writes
-    nothing, so it leaves no dead rows behind; a changed row keeps its page (HOT update: the
-    table's fillfactor leaves room, and no index covers the figures). ``computed_at`` is then the
-    time a row's figures last changed. Returns the rows inserted or updated.
+    """Recompute a whole year into a temporary table, then write only the difference.
+
+    The first run of a year inserts the rows in index order (sequential B-tree writes). A rerun
+    deletes the rows no value supports any more, updates the rows whose figures changed and
+    inserts the new ones, each by a hash join with the new rows: a rerun over unchanged values
+    writes (and locks) nothing, so it leaves no dead rows behind, and a changed row keeps its
+    page (a HOT update: the table's fillfactor leaves room, and no index covers the figures).
+    ``computed_at`` is then the time a row's figures last changed. Returns the rows written.
     """
     table = table_name(IndicatorAggregate)
     select, params = indicator_aggregates_sql(year, now, insert=False)
     # Only the indicators that are reported (on a form, or with values): the registers keep
     # their own yearly counts in this table too.
-    delete = (
-        f"DELETE FROM {table} WHERE year = %s AND (indicator_id IN (SELECT indicator_id FROM {table_name(FormIndicator)})"  # noqa: S608
+    reported = (
+        f"(indicator_id IN (SELECT indicator_id FROM {table_name(FormIndicator)})"  # noqa: S608
         f" OR EXISTS (SELECT 1 FROM {table_name(DataValue)} dv WHERE dv.indicator_id = {table}.indicator_id))"
-        " AND NOT EXISTS (SELECT 1 FROM rollup_new n WHERE n.indicator_id = "
-        f"{table}.indicator_id AND n.unit_id = {table}.unit_id AND n.period = {table}.period)"
     )
-    write = (
-        f"INSERT INTO {table} AS ia ({AGGREGATE_COLUMNS}) SELECT {AGGREGATE_COLUMNS} FROM rollup_new"  # noqa: S608
-        " WHERE 1 = 1 ORDER BY indicator_id, unit_id, period"
-        " ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET"
-        " value = excluded.value, reporting_units = excluded.reporting_units,"
-        " year = excluded.year, computed_at = excluded.computed_at"
-        " WHERE ia.value <> excluded.value OR ia.reporting_units <> excluded.reporting_units OR ia.year <> excluded.year"
-    )
+    same_row = "n.indicator_id = {t}.indicator_id AND n.unit_id = {t}.unit_id AND n.period = {t}.period"
+    insert = f"INSERT INTO {table} ({AGGREGATE_COLUMNS}) SELECT {AGGREGATE_COLUMNS} FROM rollup_new n"  # noqa: S608
     postgres = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cursor:
         if postgres:
@@ -411,11 +405,29 @@ def _year_aggregates_replace(year: int, now) -> int:
                 cursor.execute(f"SET LOCAL {name} = {value}")
         cursor.execute("DROP TABLE IF EXISTS rollup_new")
         cursor.execute(f"CREATE TEMPORARY TABLE rollup_new{' ON COMMIT DROP' if postgres else ''} AS {select}", params)
-        if postgres:
-            cursor.execute("ANALYZE rollup_new")  # the delete's anti-join is planned on real counts
-        cursor.execute(delete, [year])
-        cursor.execute(write)
-        written = cursor.rowcount
+        cursor.execute(f"SELECT 1 FROM {table} WHERE year = %s AND {reported} LIMIT 1", [year])  # noqa: S608
+        if cursor.fetchone() is None:
+            cursor.execute(f"{insert} ORDER BY indicator_id, unit_id, period")
+            written = cursor.rowcount
+        else:
+            if postgres:
+                cursor.execute("ANALYZE rollup_new")  # the joins below are planned on real counts
+            cursor.execute(
+                f"DELETE FROM {table} WHERE year = %s AND {reported}"  # noqa: S608
+                f" AND NOT EXISTS (SELECT 1 FROM rollup_new n WHERE {same_row.format(t=table)})",
+                [year],
+            )
+            cursor.execute(
+                f"UPDATE {table} SET value = n.value, reporting_units = n.reporting_units, year = n.year,"  # noqa: S608
+                f" computed_at = n.computed_at FROM rollup_new n WHERE {same_row.format(t=table)}"
+                f" AND ({table}.value <> n.value OR {table}.reporting_units <> n.reporting_units OR {table}.year <> n.year)"
+            )
+            written = cursor.rowcount
+            cursor.execute(
+                f"{insert} WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {same_row.format(t=table)})"  # noqa: S608
+                " ORDER BY indicator_id, unit_id, period"
+            )
+            written += cursor.rowcount
         cursor.execute("DROP TABLE rollup_new")
         if postgres:
             # Fresh statistics for the incremental runs that follow (autovacuum may take minutes).
