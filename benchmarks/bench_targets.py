@@ -241,8 +241,9 @@ def _hand_write(settings, table, columns, hand):
 
 def _hand_targets_write(target):
     """The hand-written statement that writes one target's rows as the project's whole-tree run
-    must: RAW_TARGET_SQL's counts (the same dating), the percentage and decision, inserted or
-    updated where the figures changed, and the rows no unit produces any more deleted."""
+    must: RAW_TARGET_SQL's counts (the same dating), the percentage and decision; rows updated
+    where the figures changed, new ones inserted, the rows no unit produces any more deleted, by
+    hash joins (an ON CONFLICT … WHERE changed would lock, so rewrite, every conflicting row)."""
     from django.utils import timezone
 
     from programs.target_rules import achieved_sql, percent_cents_sql
@@ -251,22 +252,22 @@ def _hand_targets_write(target):
     achieved, achieved_params = achieved_sql(target, "met", "denominator")
     end = f"{YEAR}-12-31"
     columns = ("numerator", "denominator", "percent", "achieved", "due", "not_reported", "not_approved")
-    changed = " OR ".join(f"t.{c} IS DISTINCT FROM excluded.{c}" for c in columns)
+    changed = " OR ".join(f"t.{c} IS DISTINCT FROM c.{c}" for c in columns)
     return _sql(
         f"WITH grouped AS ({RAW_TARGET_SQL.format(met=met)}),"
-        " written AS (INSERT INTO reports_targetresult AS t (target_id, unit_id, year, numerator, denominator, percent,"
-        " achieved, due, not_reported, not_approved, computed_at)"
-        f" SELECT %s, unit_id, %s, met, denominator, {percent_cents_sql('met', 'denominator')} / 100.0, {achieved},"
-        " %s, denominator - reported, not_approved, %s FROM grouped"
-        " ON CONFLICT (target_id, unit_id, year) DO UPDATE SET numerator = excluded.numerator,"
-        " denominator = excluded.denominator, percent = excluded.percent, achieved = excluded.achieved, due = excluded.due,"
-        " not_reported = excluded.not_reported, not_approved = excluded.not_approved, computed_at = excluded.computed_at"
-        f" WHERE {changed} RETURNING 1),"
+        " computed AS (SELECT unit_id, met AS numerator, denominator,"
+        f" {percent_cents_sql('met', 'denominator')} / 100.0 AS percent, {achieved} AS achieved, %s AS due,"
+        " denominator - reported AS not_reported, not_approved FROM grouped),"
+        f" updated AS (UPDATE reports_targetresult t SET {', '.join(f'{c} = c.{c}' for c in columns)}, computed_at = %s"
+        f"  FROM computed c WHERE t.target_id = %s AND t.year = %s AND t.unit_id = c.unit_id AND ({changed}) RETURNING 1),"
+        f" inserted AS (INSERT INTO reports_targetresult (target_id, unit_id, year, {', '.join(columns)}, computed_at)"
+        f"  SELECT %s, unit_id, %s, {', '.join(columns)}, %s FROM computed c WHERE NOT EXISTS"
+        "  (SELECT 1 FROM reports_targetresult t WHERE t.target_id = %s AND t.year = %s AND t.unit_id = c.unit_id) RETURNING 1),"
         " deleted AS (DELETE FROM reports_targetresult old WHERE old.target_id = %s AND old.year = %s"
-        "  AND NOT EXISTS (SELECT 1 FROM grouped g WHERE g.unit_id = old.unit_id) RETURNING 1)"
-        " SELECT (SELECT COUNT(*) FROM written), (SELECT COUNT(*) FROM deleted)",
-        [target.indicator_id, str(YEAR), list(target.counted_kinds), end, end,
-         target.pk, YEAR, *achieved_params, target.is_due(YEAR), timezone.now(), target.pk, YEAR],
+        "  AND NOT EXISTS (SELECT 1 FROM computed c WHERE c.unit_id = old.unit_id) RETURNING 1)"
+        " SELECT (SELECT COUNT(*) FROM updated), (SELECT COUNT(*) FROM inserted), (SELECT COUNT(*) FROM deleted)",
+        [target.indicator_id, str(YEAR), list(target.counted_kinds), end, end, *achieved_params, target.is_due(YEAR),
+         timezone.now(), target.pk, YEAR, target.pk, YEAR, timezone.now(), target.pk, YEAR, target.pk, YEAR],
         fetch=True,
     )
 

@@ -149,19 +149,31 @@ def target_results_compute(*, target: Target, year: int, scope: Scope | None = N
     )
     insert_params = [target.pk, year, *achieved_params, target.is_due(year), now]
     if scope is None and connection.vendor == "postgresql":
-        # The whole tree in one statement that writes only what changed: a row whose figures are
-        # the same is left as it is (no dead row; ``computed_at`` is when its figures last changed),
-        # and the rows no unit produces any more are deleted from the same snapshot.
+        # The whole tree in one statement that writes only what changed, by hash joins with the
+        # new figures (an ON CONFLICT … WHERE changed would still lock, so rewrite, every row): a
+        # row whose figures are the same is left as it is (no dead row; ``computed_at`` is when
+        # its figures last changed); new rows are inserted and rows no unit produces any more
+        # are deleted, all from the same snapshot.
         (counted_sql, grouped_sql, counts_params), _units = statements[0]
-        changed = " OR ".join(f"tr.{column} IS DISTINCT FROM excluded.{column}" for column in columns.split(", "))
+        names = columns.split(", ")
+        changed = " OR ".join(f"tr.{column} IS DISTINCT FROM c.{column}" for column in names)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH counted AS ({counted_sql}), grouped AS ({grouped_sql}),"  # noqa: S608
-                f" written AS ({head}{body} WHERE {changed} RETURNING 1),"
+                " computed AS (SELECT unit_id, met AS numerator, denominator,"
+                f" {percent_cents_sql('met', 'denominator')} / 100.0 AS percent, {achieved} AS achieved,"
+                " %s AS due, denominator - reported AS not_reported, not_approved FROM grouped),"
+                f" updated AS (UPDATE {table} tr SET {', '.join(f'{column} = c.{column}' for column in names)},"
+                "  computed_at = %s FROM computed c WHERE tr.target_id = %s AND tr.year = %s AND tr.unit_id = c.unit_id"
+                f"  AND ({changed}) RETURNING 1),"
+                f" inserted AS (INSERT INTO {table} (target_id, unit_id, year, {columns}, computed_at)"
+                f"  SELECT %s, unit_id, %s, {columns}, %s FROM computed c WHERE NOT EXISTS"
+                f"  (SELECT 1 FROM {table} tr WHERE tr.target_id = %s AND tr.year = %s AND tr.unit_id = c.unit_id) RETURNING 1),"
                 f" deleted AS (DELETE FROM {table} old WHERE old.target_id = %s AND old.year = %s"
-                "  AND NOT EXISTS (SELECT 1 FROM grouped g WHERE g.unit_id = old.unit_id) RETURNING 1)"
-                " SELECT (SELECT COUNT(*) FROM written), (SELECT COUNT(*) FROM deleted)",
-                counts_params + insert_params + [target.pk, year],
+                "  AND NOT EXISTS (SELECT 1 FROM computed c WHERE c.unit_id = old.unit_id) RETURNING 1)"
+                " SELECT (SELECT COUNT(*) FROM updated) + (SELECT COUNT(*) FROM inserted)",
+                [*counts_params, *achieved_params, target.is_due(year), now, target.pk, year,
+                 target.pk, year, now, target.pk, year, target.pk, year],
             )
             return cursor.fetchone()[0]
     written = 0

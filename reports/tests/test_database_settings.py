@@ -50,3 +50,24 @@ def test_the_celery_worker_connects_with_the_servers_own_settings():
                  "other": {"OPTIONS": {"options": "-c search_path=x"}}}
     analytic_connections(databases, settings.DATABASE_WEB_OPTIONS)
     assert databases == {"default": {"OPTIONS": {"sslmode": "prefer"}}, "other": {"OPTIONS": {"options": "-c search_path=x"}}}
+
+
+@pytest.mark.django_db
+def test_a_whole_tree_rerun_of_a_target_writes_only_changed_rows():
+    """The targets' whole-tree statement (PostgreSQL): an unchanged rerun writes no row and keeps
+    each row's computed_at; one area's changed value rewrites its commune, district and province;
+    a unit that no longer counts loses its row."""
+    from mattran.models import Unit, UnitKind
+    from reports.models import DataValue, TargetResult
+    from reports.tests.computation_world import compute
+
+    make_tree(districts=2, communes=1, areas=2)
+    festival(Unit.objects.get(code="D1"), 2019, {a: True for a in Unit.objects.filter(kind=UnitKind.AREA, district__code="D1")})
+    festival(Unit.objects.get(code="D2"), 2019, {a: False for a in Unit.objects.filter(kind=UnitKind.AREA, district__code="D2")})
+    assert compute("ngay_hoi_kdc") == 5  # province, 2 districts, 2 communes
+    before = dict(TargetResult.objects.values_list("unit__code", "computed_at"))
+    assert compute("ngay_hoi_kdc") == 0
+    assert dict(TargetResult.objects.values_list("unit__code", "computed_at")) == before
+    DataValue.objects.filter(unit__code="D2C1A1").update(value_bool=True)
+    assert compute("ngay_hoi_kdc") == 3
+    assert TargetResult.objects.get(unit__code="20").numerator == 3
