@@ -168,9 +168,9 @@ def _hand_rollup_sql(year: int) -> str:
     unpivoted with LATERAL VALUES; the rows that only repeat a reported value are left out, as the
     project stores them. The units are placed on the tree at each slot's end, as the project does;
     no unit moves during the bench's year, so there is no comparison across placements."""
-    from reports.targets import rollups
+    from reports.targets import pivot
 
-    slots, targets = rollups._layout(year)
+    slots, targets = pivot.layout(year)
     slot_values = ", ".join(f"('{name}', DATE '{day:%Y-%m-%d}')" for name, day in slots)
     # A unit has one value of an indicator per period (the unique index), so a slot is MAX(v).
     pivot = ", ".join(f"MAX(v) FILTER (WHERE period = '{name}') AS x{k}" for k, (name, _day) in enumerate(slots))

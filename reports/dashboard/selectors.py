@@ -218,11 +218,8 @@ def aggregates_by(root_or_units, indicators, periods) -> dict[tuple[int, int, st
 
 
 def plans_by(units, indicators, years) -> dict[tuple[int, int, int], object]:
-    """``{(indicator_id, unit_id, year): plan}``: 1 query.
-
-    A unit's plan is the one it was given, or else the sum of the plans given to the units
-    beneath it: the province usually hands plans to its districts and sets none for itself.
-    """
+    """``{(indicator_id, unit_id, year): plan}``, 1 query. A unit's plan is the one it was given, or else
+    the sum of the plans given to the units beneath it (the province hands plans to its districts)."""
     units = list(units)
     if not units:
         return {}

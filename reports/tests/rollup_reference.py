@@ -13,6 +13,7 @@ from programs.models import Aggregation, Indicator
 from reports.constants import AGGREGATED_TYPES, COUNTED_STATUSES
 from reports.models import DataValue, IndicatorAggregate, Submission
 from reports.periods import Period
+from reports.targets.rollups import AGGREGATE_COLUMNS, AGGREGATE_UPSERT
 from reports.targets.scope import (
     AGGREGATE_LEVELS,
     Scope,
@@ -119,29 +120,6 @@ def _per_unit_sql(year: int, where: tuple[str, list], indicators=None, within: P
         empty = ", ".join(f"0 AS {column}" for column in columns.replace("dst", "").split(", ") if column)
         return f"SELECT {empty}, '' AS dst, 0 AS v, 0 AS exact WHERE 1 = 0", []  # noqa: S608
     return " UNION ALL ".join(parts), params
-
-
-def _rolled_indicators(indicator_ids) -> dict[str, list[int]]:
-    """``{aggregation: [id]}`` of the rolled-up (numeric or yes/no) indicators among ``indicator_ids``."""
-    split: dict[str, list] = {aggregation: [] for aggregation in Aggregation.values}
-    rows = Indicator.objects.filter(pk__in=list(indicator_ids), value_type__in=AGGREGATED_TYPES)
-    for pk, aggregation in rows.values_list("pk", "aggregation"):
-        split[aggregation].append(pk)
-    return split
-
-
-def _indicators_filter(alias: str, indicators: dict | None) -> tuple[str, list]:
-    if indicators is None:
-        return "", []
-    return in_list(f"{alias}indicator_id", [pk for ids in indicators.values() for pk in ids])
-
-
-AGGREGATE_COLUMNS = "indicator_id, unit_id, period, year, value, reporting_units, computed_at"
-AGGREGATE_UPSERT = (
-    " ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET"
-    " value = excluded.value, reporting_units = excluded.reporting_units,"
-    " year = excluded.year, computed_at = excluded.computed_at"
-)
 
 
 def indicator_aggregates_sql(
