@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections import namedtuple
 from datetime import timedelta
 
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from mattran.placements import tree_changes_within
-from reports.constants import COUNTED_STATUSES, RunStatus
-from reports.models import ComputationRun, Submission
+from reports.constants import COUNTED_STATUSES, RUN_KIND, RunStatus
+from reports.models import ComputationRun, FormIndicator, Submission
 from reports.periods import Period
 from reports.signals import target_results_changed
 from reports.targets.rollups import indicator_aggregates_compute
-from reports.targets.runs import enqueue_year_recompute, locked_run
+from reports.targets.runs import enqueue_year_recompute, run_row
 from reports.targets.scope import Scope
 from reports.targets.sql import target_results_compute, targets_of_year
 
@@ -51,19 +52,43 @@ def submission_changed(submission, previous_status: str | None = None) -> None:
     cannot change and only the targets are recomputed (their count of values not yet approved).
     """
     year = submission.year
-    run = locked_run(year)
-    done = _without_waiting(lambda: _incremental(submission, previous_status, run))
-    now = timezone.now()
-    changes = {"dirty": True, "dirty_since": now}
     eager = _tasks_run_in_process()
-    enqueue = not done or eager or run.last_enqueued_at is None or now - run.last_enqueued_at >= ENQUEUE_INTERVAL
-    if enqueue:
-        changes["last_enqueued_at"] = now
-    ComputationRun.objects.filter(pk=run.pk).update(**changes)
+    now = timezone.now()
+    run = _run_marked_dirty(year, now, always_enqueue=eager)
+    done = _without_waiting(lambda: _incremental(submission, previous_status, run))
+    enqueue = run.enqueued
+    if not done and not enqueue:
+        ComputationRun.objects.filter(pk=run.pk).update(last_enqueued_at=now)
+        enqueue = True
     if enqueue:
         transaction.on_commit(lambda: enqueue_year_recompute(year))
     if done:
         target_results_changed.send(sender=Submission, year=year)
+
+
+_RunState = namedtuple("_RunState", "pk status finished_at enqueued")
+
+
+def _run_marked_dirty(year: int, now, *, always_enqueue: bool) -> _RunState:
+    """Mark the year dirty and lock its run row (until the transaction ends), in one statement:
+    also take the full recompute's turn in the queue if none was taken in the last
+    ``ENQUEUE_INTERVAL`` (``enqueued``). Returns what the incremental run needs to know."""
+    table = connection.ops.quote_name(ComputationRun._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET dirty = %s, dirty_since = %s, last_enqueued_at = CASE WHEN %s"  # noqa: S608
+        " OR last_enqueued_at IS NULL OR last_enqueued_at <= %s THEN %s ELSE last_enqueued_at END"
+        " WHERE kind = %s AND year = %s RETURNING id, status, finished_at, last_enqueued_at = %s"
+    )
+    stamp = connection.ops.adapt_datetimefield_value  # stored as the ORM stores it (SQLite: naive UTC text)
+    params = [True, stamp(now), always_enqueue, stamp(now - ENQUEUE_INTERVAL), stamp(now), RUN_KIND, year, stamp(now)]
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is not None:
+            return _RunState(row[0], row[1], row[2], bool(row[3]))
+        run_row(year)  # the year's first run record
+    raise RuntimeError(f"no run record for {year}")
 
 
 def _incremental(submission, previous_status, run) -> None:
@@ -72,7 +97,7 @@ def _incremental(submission, previous_status, run) -> None:
     was_counted = previous_status in COUNTED_STATUSES
     if not (counted or was_counted or previous_status is None):
         return
-    indicator_ids = list(submission.form.form_indicators.values_list("indicator_id", flat=True))
+    indicator_ids = FormIndicator.objects.filter(form_id=submission.form_id).values("indicator_id")  # a subquery
     scope = Scope(submission.unit, year)
     whole = run.status == RunStatus.DONE and run.finished_at is not None
     if not whole or tree_changes_within(datetime.date(year, 1, 1), datetime.date(year, 12, 31)):
@@ -85,7 +110,7 @@ def _incremental(submission, previous_status, run) -> None:
     known = previous_status is not None and whole
     for target in targets_of_year(year).filter(indicator_id__in=indicator_ids):
         target_results_compute(target=target, year=year, scope=scope, prune=not known)
-    if indicator_ids and (previous_status is None or counted != was_counted):
+    if previous_status is None or counted != was_counted:
         within = Period.parse(submission.period)
         indicator_aggregates_compute(
             year=year, scope=scope, indicator_ids=indicator_ids, within=within, prune=not (known and counted),

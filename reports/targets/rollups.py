@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from mattran.models import ANCESTOR_FIELD
@@ -48,9 +48,12 @@ ROLLUP_SETTINGS = (("max_parallel_workers_per_gather", "2"), ("jit", "off"))
 
 
 def _rolled_indicators(indicator_ids) -> dict[str, list[int]]:
-    """``{aggregation: [id]}`` of the rolled-up (numeric or yes/no) indicators among ``indicator_ids``."""
+    """``{aggregation: [id]}`` of the rolled-up (numeric or yes/no) indicators among ``indicator_ids``
+    (a list of ids, or a queryset of their ids: then one query either way)."""
+    if not isinstance(indicator_ids, models.QuerySet):
+        indicator_ids = list(indicator_ids)
+    rows = Indicator.objects.filter(pk__in=indicator_ids, value_type__in=AGGREGATED_TYPES)
     split: dict[str, list] = {aggregation: [] for aggregation in Aggregation.values}
-    rows = Indicator.objects.filter(pk__in=list(indicator_ids), value_type__in=AGGREGATED_TYPES)
     for pk, aggregation in rows.values_list("pk", "aggregation"):
         split[aggregation].append(pk)
     return split
