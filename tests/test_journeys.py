@@ -10,7 +10,6 @@ district's officer gets 404. Every step leaves a screenshot in ``test-artifacts/
 from __future__ import annotations
 
 import io
-import os
 import re
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from mattran.models import OfficerRole, UnitKind
 from programs.models import Indicator
 from reports.models import DataValue, ReportForm, Submission, SubmissionStatus, TargetResult
 from reports.submissions import services
+from tests.browser import launched_chromium
 from tests.factories import DEMO_PASSWORD, make_officer, make_unit
 
 # No serialized_rollback: once the sync Playwright loop runs in this thread, Django hands the tests a new
@@ -28,8 +28,6 @@ from tests.factories import DEMO_PASSWORD, make_officer, make_unit
 # The tree fixture runs the idempotent catalogue loaders instead.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 YEAR = "2019"
 YEARS = [2016, 2017, 2018, 2019, 2020]  # the dashboard's trend axis
@@ -44,20 +42,8 @@ SCRIPT_PROBLEMS: list[str] = []
 
 @pytest.fixture(scope="module")
 def chromium():
-    """One headless Chromium for the module; each journey opens its own contexts (cookie jars)."""
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the tests stay synchronous.
-    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
-    if saved is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ runs past the chart. The entry grid has its own browser tests (reports/tests/tes
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -17,12 +16,11 @@ from mattran.models import OfficerRole, Unit, UnitKind
 from reports.models import ReportForm, Submission, SubmissionStatus
 from reports.targets import runs
 from reports.tests.target_factories import festival
+from tests.browser import launched_chromium
 from tests.factories import DEMO_PASSWORD, make_officer, make_tree
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 YEAR = 2019
 VIEWPORTS = [(360, 740), (1280, 800)]
@@ -78,18 +76,8 @@ def portal(transactional_db):
 
 @pytest.fixture
 def chromium():
-    from playwright.sync_api import sync_playwright
-
-    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the sync Playwright loop runs in this thread
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
-    if saved is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
 
 
 def logged_in(chromium, base_url, username, viewport):

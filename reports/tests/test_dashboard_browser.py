@@ -1,21 +1,16 @@
 """The dashboard in a real browser: charts drawn from the JSON blocks, no Content-Security-Policy violation."""
-import os
 
 import pytest
 from django.conf import settings
 from django.test import Client
 
 from reports.tests.dash_factories import put_result, put_value, world
+from tests.browser import launched_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
-
-def test_dashboard_draws_its_charts_without_csp_violations(live_server, monkeypatch, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_dashboard_draws_its_charts_without_csp_violations(live_server, tmp_path):
     w = world()
     for year, percent in ((2016, 91), (2017, 94), (2018, 96), (2019, 97)):
         put_result("ngay_hoi_kdc", w["province"], year, percent, 100)
@@ -24,9 +19,7 @@ def test_dashboard_draws_its_charts_without_csp_violations(live_server, monkeypa
     client = Client()
     client.force_login(w["staff"])
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched_chromium() as browser:
         context = browser.new_context(viewport={"width": 1400, "height": 1800})
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
         page = context.new_page()

@@ -1,5 +1,4 @@
 """The entry grid in a real browser: keyboard movement and a block pasted from Excel."""
-import os
 
 import pytest
 from django.conf import settings
@@ -7,26 +6,19 @@ from django.test import Client
 
 from reports.models import DataValue
 from reports.tests.factories import make_world
+from tests.browser import launched_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-
 
 @pytest.fixture
-def grid_page(live_server, monkeypatch):
+def grid_page(live_server):
     """A district officer's grid of three communes × four indicators, open in headless Chromium."""
-    from playwright.sync_api import sync_playwright
-
     world = make_world(communes=3, areas_per_commune=0)
     client = Client()
     client.force_login(world.officer)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    # Playwright's sync API runs an event loop in this thread; the ORM calls after it are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched_chromium() as browser:
         context = browser.new_context()
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
         page = context.new_page()
@@ -87,18 +79,14 @@ def test_a_pasted_block_fills_the_cells_it_covers_and_the_totals_follow(grid_pag
     assert saved == {"D1C000": 4, "D1C001": 3, "D1C002": 1234}
 
 
-def test_a_date_that_does_not_exist_is_called_so_as_it_is_typed(live_server, monkeypatch):
+def test_a_date_that_does_not_exist_is_called_so_as_it_is_typed(live_server):
     """31/11/2020 has the right form but no such day: the live check says so, as the server does,
     and a badly formed date gets the format message."""
-    from playwright.sync_api import sync_playwright
-
     world = make_world(communes=1, areas_per_commune=2)
     client = Client()
     client.force_login(world.officer)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched_chromium() as browser:
         context = browser.new_context()
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
         page = context.new_page()

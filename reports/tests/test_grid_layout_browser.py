@@ -1,7 +1,6 @@
 """The entry grid for a real district in a real browser, on a laptop (1280×800) and a phone (360×740):
 the unit's name and the column headings stay in view, the actions stay reachable, unsaved edits are not
 lost by leaving, and a refused save followed by "Gửi báo cáo" does not submit."""
-import os
 
 import pytest
 from django.conf import settings
@@ -12,23 +11,18 @@ from reports.models import Submission, SubmissionStatus
 from reports.periods import PeriodType
 from reports.submissions.services import submission_get_or_create, values_save
 from reports.tests.factories import cells, make_form, make_indicator, make_world
+from tests.browser import launched_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 LAPTOP, PHONE = (1280, 800), (360, 740)
 SIZES = pytest.mark.parametrize("size", [LAPTOP, PHONE], ids=["1280x800", "360x740"])
 
 
 @pytest.fixture
-def browse(live_server, monkeypatch):
+def browse(live_server):
     """open(user, path, size) → a page of headless Chromium signed in as ``user``."""
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched_chromium() as browser:
 
         def open_page(user, path, size):
             client = Client()

@@ -1,6 +1,5 @@
 """The names behind a percentage on a phone: pages, status pills, the district and commune
 filters and a name, in headless Chromium at 360×740."""
-import os
 
 import pytest
 from django.conf import settings
@@ -9,18 +8,15 @@ from django.test import Client
 from mattran.models import OfficerRole, Unit, UnitKind
 from reports.targets import runs
 from reports.tests.target_factories import festival
+from tests.browser import launched_chromium
 from tests.factories import make_officer, make_tree
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 YEAR = 2019
 
 
-def test_a_provincial_officer_pages_and_filters_the_names_on_a_phone(live_server, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
+def test_a_provincial_officer_pages_and_filters_the_names_on_a_phone(live_server):
     province = make_tree(districts=2, communes=2, areas=30)  # 120 areas: three pages of 50
     d1_areas = Unit.objects.filter(district__code="D1", kind=UnitKind.AREA)
     festival(Unit.objects.get(code="D1"), YEAR, {a: a.commune.code == "D1C1" for a in d1_areas})
@@ -28,9 +24,7 @@ def test_a_provincial_officer_pages_and_filters_the_names_on_a_phone(live_server
     client = Client()
     client.force_login(make_officer("tinh", province, OfficerRole.PROVINCE_STAFF))
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched_chromium() as browser:
         context = browser.new_context(viewport={"width": 360, "height": 740})
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
         page = context.new_page()

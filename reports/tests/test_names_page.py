@@ -8,15 +8,12 @@ from mattran.placements import placements_sync
 from reports.models import SubmissionStatus
 from reports.targets import runs
 from reports.targets.views import TargetUnitsView
+from reports.tests.computation_world import unit
 from reports.tests.target_factories import festival
 from tests.factories import make_officer, make_tree
 
 pytestmark = pytest.mark.django_db
 YEAR = 2019
-
-
-def unit(code):
-    return Unit.objects.get(code=code)
 
 
 @pytest.fixture

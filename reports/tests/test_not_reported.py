@@ -23,16 +23,13 @@ from reports.models import SubmissionStatus, TargetResult
 from reports.periods import Period
 from reports.targets import runs
 from reports.targets.judgement import NOT_ACHIEVED, NOT_REPORTED, PAST_DUE, judge
+from reports.tests.computation_world import unit
 from reports.tests.target_factories import festival
 from tests.factories import make_officer, make_tree, make_unit
 
 pytestmark = pytest.mark.django_db
 YEAR = 2019
 FESTIVAL = "ngay_hoi_kdc"
-
-
-def unit(code):
-    return Unit.objects.get(code=code)
 
 
 @pytest.fixture

@@ -15,16 +15,13 @@ from programs.models import Indicator, Operator, RatingLevel, Target, TargetCond
 from reports.models import SubmissionStatus, TargetResult
 from reports.targets import sql
 from reports.targets.names import MET, NOT_MET, NOT_REPORTED, counted_units, rows_of, status_counts, with_values
+from reports.tests.computation_world import unit
 from reports.tests.target_factories import festival, ratings, submit
 from tests.factories import make_tree
 
 pytestmark = pytest.mark.django_db
 
 YEAR = 2019
-
-
-def unit(code):
-    return Unit.objects.get(code=code)
 
 
 def areas(commune_code):

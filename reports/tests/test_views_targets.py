@@ -5,15 +5,12 @@ from django.urls import reverse
 from mattran.models import OfficerRole, Unit, UnitKind
 from reports.models import ComputationRun, RunStatus, SubmissionStatus, TargetResult
 from reports.targets import runs
+from reports.tests.computation_world import unit
 from reports.tests.target_factories import festival, ratings
 from tests.factories import make_officer, make_tree
 
 pytestmark = pytest.mark.django_db
 YEAR = 2019
-
-
-def unit(code):
-    return Unit.objects.get(code=code)
 
 
 @pytest.fixture
