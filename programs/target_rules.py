@@ -71,6 +71,16 @@ def condition_sql(target, rating_table: str) -> tuple[str, str, str]:
     return "", "dv.value_number IS NOT NULL", "CASE WHEN dv.value_number >= %s THEN 1 ELSE 0 END"
 
 
+def has_value_any_sql(condition_column: str) -> tuple[str, list]:
+    """SQL form over a value row ``dv`` of ``condition_sql``'s has-value condition for the target
+    whose condition is in ``condition_column`` (targets joined in SQL, not read into Python)."""
+    return (
+        f"CASE {condition_column} WHEN %s THEN dv.value_bool IS NOT NULL"
+        " WHEN %s THEN dv.rating_level_id IS NOT NULL ELSE dv.value_number IS NOT NULL END",
+        [TargetCondition.IS_TRUE, TargetCondition.RATING_AT_LEAST],
+    )
+
+
 # ----------------------------------------------------------------------------- the percentage
 
 

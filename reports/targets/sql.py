@@ -19,7 +19,14 @@ from django.utils import timezone
 
 from mattran.models import ANCESTOR_FIELD, UnitPlacement
 from programs.models import RatingLevel, Target
-from programs.target_rules import achieved_sql, condition_param, condition_sql, percent_cents_sql, percent_of
+from programs.target_rules import (
+    achieved_sql,
+    condition_param,
+    condition_sql,
+    has_value_any_sql,
+    percent_cents_sql,
+    percent_of,
+)
 from reports.constants import COUNTED_STATUSES, SubmissionStatus, year_end
 from reports.models import DataValue, Submission, TargetResult
 from reports.targets.scope import RESULT_LEVELS, Scope, delete_stale, in_list, levels_from, subtree_filter, table_name
@@ -149,31 +156,32 @@ def target_results_compute(*, target: Target, year: int, scope: Scope | None = N
     )
     insert_params = [target.pk, year, *achieved_params, target.is_due(year), now]
     if scope is None and connection.vendor == "postgresql":
-        # The whole tree in one statement that writes only what changed, by hash joins with the
-        # new figures (an ON CONFLICT … WHERE changed would still lock, so rewrite, every row): a
-        # row whose figures are the same is left as it is (no dead row; ``computed_at`` is when
-        # its figures last changed); new rows are inserted and rows no unit produces any more
-        # are deleted, all from the same snapshot.
+        # The whole tree in one statement that writes only what changed: the new figures full-joined
+        # once with the stored rows (an ON CONFLICT … WHERE changed would still lock, so rewrite,
+        # every row); a row whose figures are the same is left as it is (no dead row;
+        # ``computed_at`` is when its figures last changed); new rows are inserted and rows no unit
+        # produces any more are deleted, all from the same snapshot.
         (counted_sql, grouped_sql, counts_params), _units = statements[0]
         names = columns.split(", ")
-        changed = " OR ".join(f"tr.{column} IS DISTINCT FROM c.{column}" for column in names)
+        changed = " OR ".join(f"o.{column} IS DISTINCT FROM c.{column}" for column in names)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH counted AS ({counted_sql}), grouped AS ({grouped_sql}),"  # noqa: S608
                 " computed AS (SELECT unit_id, met AS numerator, denominator,"
                 f" {percent_cents_sql('met', 'denominator')} / 100.0 AS percent, {achieved} AS achieved,"
                 " %s AS due, denominator - reported AS not_reported, not_approved FROM grouped),"
-                f" updated AS (UPDATE {table} tr SET {', '.join(f'{column} = c.{column}' for column in names)},"
-                "  computed_at = %s FROM computed c WHERE tr.target_id = %s AND tr.year = %s AND tr.unit_id = c.unit_id"
-                f"  AND ({changed}) RETURNING 1),"
+                # The stored rows read once: one full join gives what to update, insert and delete.
+                f" old AS (SELECT id, unit_id, {columns} FROM {table} WHERE target_id = %s AND year = %s),"
+                f" diff AS (SELECT o.id AS old_id, c.unit_id, {', '.join(f'c.{column}' for column in names)}"
+                f"  FROM computed c FULL JOIN old o ON o.unit_id = c.unit_id"
+                f"  WHERE o.id IS NULL OR c.unit_id IS NULL OR {changed}),"
+                f" updated AS (UPDATE {table} tr SET {', '.join(f'{column} = d.{column}' for column in names)},"
+                "  computed_at = %s FROM diff d WHERE tr.id = d.old_id AND d.unit_id IS NOT NULL RETURNING 1),"
                 f" inserted AS (INSERT INTO {table} (target_id, unit_id, year, {columns}, computed_at)"
-                f"  SELECT %s, unit_id, %s, {columns}, %s FROM computed c WHERE NOT EXISTS"
-                f"  (SELECT 1 FROM {table} tr WHERE tr.target_id = %s AND tr.year = %s AND tr.unit_id = c.unit_id) RETURNING 1),"
-                f" deleted AS (DELETE FROM {table} old WHERE old.target_id = %s AND old.year = %s"
-                "  AND NOT EXISTS (SELECT 1 FROM computed c WHERE c.unit_id = old.unit_id) RETURNING 1)"
-                " SELECT (SELECT COUNT(*) FROM updated) + (SELECT COUNT(*) FROM inserted)",
-                [*counts_params, *achieved_params, target.is_due(year), now, target.pk, year,
-                 target.pk, year, now, target.pk, year, target.pk, year],
+                f"  SELECT %s, unit_id, %s, {columns}, %s FROM diff WHERE old_id IS NULL RETURNING 1),"
+                f" deleted AS (DELETE FROM {table} WHERE id IN (SELECT old_id FROM diff WHERE unit_id IS NULL) RETURNING 1)"
+                " SELECT (SELECT COUNT(*) FROM updated) + (SELECT COUNT(*) FROM inserted) + 0 * (SELECT COUNT(*) FROM deleted)",
+                [*counts_params, *achieved_params, target.is_due(year), target.pk, year, now, target.pk, year, now],
             )
             return cursor.fetchone()[0]
     written = 0
@@ -190,3 +198,67 @@ def target_results_compute(*, target: Target, year: int, scope: Scope | None = N
             if prune or not ancestors:
                 delete_stale(TargetResult, now, units(), " AND target_id = %s AND year = %s", [target.pk, year])
     return written
+
+
+def _counted_kind_sql(kinds_column: str, kind_column: str) -> str:
+    """``kind_column`` is one of the JSON list in ``kinds_column`` (a target's ``counted_kinds``)."""
+    if connection.vendor == "postgresql":
+        return f"jsonb_exists({kinds_column}, {kind_column})"
+    return f"EXISTS (SELECT 1 FROM json_each({kinds_column}) k WHERE k.value = {kind_column})"  # noqa: S608
+
+
+def pending_moved(*, submission_id: int, year: int, change: int, now) -> bool:
+    """Move the count of values not yet approved (``not_approved``) by ``change`` (−1: approved,
+    +1: back to submitted) for every target of ``year`` that counts the submission's values, on
+    the rows of each counted unit's commune, district and province: all an approval changes (its
+    values counted before and still count). One statement, the targets joined in SQL.
+
+    All or nothing, and never waiting: True when every count moved; False, nothing written, when a
+    row it should move does not exist (a target no full run has computed yet) or is locked by other
+    work (PostgreSQL: the rows are locked with SKIP LOCKED): the caller then recounts, in its
+    savepoint that waits a little and gives way to a full recompute.
+    """
+    has_value, has_value_params = has_value_any_sql("t.condition")
+    end = year_end(year)
+    table = table_name(TargetResult)
+    groups = " UNION ALL ".join(
+        f"SELECT target_id, {ANCESTOR_FIELD[kind]}_id AS unit_id FROM counted" for kind in RESULT_LEVELS  # noqa: S608
+    )
+    delta = (
+        f"counted AS (SELECT t.id AS target_id, u.province_id, u.district_id, u.commune_id"  # noqa: S608
+        f" FROM {table_name(DataValue)} dv JOIN {table_name(Target)} t ON t.indicator_id = dv.indicator_id"
+        f" JOIN {table_name(UnitPlacement)} u ON u.unit_id = dv.unit_id"
+        " AND (u.valid_from IS NULL OR u.valid_from <= %s) AND (u.valid_to IS NULL OR u.valid_to >= %s)"
+        " WHERE dv.submission_id = %s AND dv.period = %s AND t.first_year <= %s AND t.last_year >= %s"
+        f" AND {_counted_kind_sql('t.counted_kinds', 'u.kind')} AND {has_value}),"
+        f" delta AS (SELECT target_id, unit_id, COUNT(*) AS n FROM ({groups}) g WHERE unit_id IS NOT NULL"
+        " GROUP BY target_id, unit_id),"
+        # The rows to move (one per target, unit and year): as many as the groups when all exist.
+        f" present AS (SELECT tr.id, d.n FROM delta d JOIN {table} tr"
+        "  ON tr.target_id = d.target_id AND tr.year = %s AND tr.unit_id = d.unit_id)"
+    )
+    delta_params = [end, end, submission_id, str(year), year, year, *has_value_params, year]
+    moved = (
+        f"UPDATE {table} SET not_approved = CASE WHEN {table}.not_approved + %s * r.n > 0"  # noqa: S608
+        f" THEN {table}.not_approved + %s * r.n ELSE 0 END, computed_at = %s FROM {{rows}} r WHERE {table}.id = r.id"
+    )
+    moved_params = [change, change, now]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH {delta},"  # noqa: S608
+                f" locked AS (SELECT tr.id, p.n FROM present p JOIN {table} tr ON tr.id = p.id FOR UPDATE OF tr SKIP LOCKED),"
+                " counts AS (SELECT (SELECT COUNT(*) FROM delta) AS expected, (SELECT COUNT(*) FROM present) AS present,"
+                "  (SELECT COUNT(*) FROM locked) AS locked),"
+                f" moved AS ({moved.format(rows='locked')} AND (SELECT expected = locked FROM counts) RETURNING 1)"
+                " SELECT expected, present, locked FROM counts",
+                delta_params + moved_params,
+            )
+            expected, present, locked = cursor.fetchone()
+        else:  # SQLite: no data-modifying WITH, no row locks (it serialises writers): ask, then move
+            cursor.execute(f"WITH {delta} SELECT (SELECT COUNT(*) FROM delta), (SELECT COUNT(*) FROM present)", delta_params)  # noqa: S608
+            expected, present = cursor.fetchone()
+            locked = present
+            if expected == present:
+                cursor.execute(f"WITH {delta} {moved.format(rows='present')}", delta_params + moved_params)
+    return present == locked == expected

@@ -160,6 +160,61 @@ def test_a_target_added_after_the_full_run_is_computed_for_the_whole_province_at
     assert snapshot() == incremental
 
 
+def test_an_approval_moves_the_pending_counts_in_one_statement(festival_2019):
+    """After a full run, approving D2's festival record writes the targets' rows in ONE statement
+    (the count waiting for approval moved on the rows of its communes, district and province), and
+    with the bookkeeping (the dirty mark) in 2 round trips on PostgreSQL; the rows equal a full run's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    runs.year_recompute(year=YEAR)
+    d2 = Submission.objects.get(form__code="ngay_hoi", unit__code="D2")
+    d2.status = SubmissionStatus.APPROVED
+    d2.save()
+    with mock.patch("reports.tasks.compute_targets.delay"), CaptureQueriesContext(connection) as queries:
+        submission_changed(d2, previous_status=SubmissionStatus.SUBMITTED)
+    writes = [q["sql"] for q in queries if "reports_targetresult" in q["sql"]]
+    assert len(writes) == (1 if connection.vendor == "postgresql" else 2), writes  # SQLite: asks, then updates
+    # The dirty mark, then the moving statement (SQLite: asked first).
+    assert len(queries) == (2 if connection.vendor == "postgresql" else 3), [q["sql"][:80] for q in queries]
+    assert result("ngay_hoi_kdc", "20").not_approved == 0 and result("ngay_hoi_kdc", "D2").not_approved == 0
+    incremental = (snapshot(), snapshot(IndicatorAggregate))
+    runs.year_recompute(year=YEAR)
+    assert (snapshot(), snapshot(IndicatorAggregate)) == incremental
+
+    # And back to submitted: the same rows as a full run again.
+    d2.status = SubmissionStatus.SUBMITTED
+    d2.save()
+    with mock.patch("reports.tasks.compute_targets.delay"):
+        submission_changed(d2, previous_status=SubmissionStatus.APPROVED)
+    assert result("ngay_hoi_kdc", "20").not_approved == 2
+    incremental = snapshot()
+    runs.year_recompute(year=YEAR)
+    assert snapshot() == incremental
+
+
+def test_an_approval_under_a_target_no_full_run_has_computed_recounts_instead(festival_2019):
+    """Given a full run, then a new target on the festival record (no rows to move), approving D2's
+    record moves nothing half-way: it recounts, and the new target's rows are a full run's."""
+    runs.year_recompute(year=YEAR)
+    existing = Target.objects.get(code="ngay_hoi_kdc")
+    Target.objects.create(
+        code="ngay_hoi_nua", name="Một nửa khu dân cư tổ chức Ngày hội", indicator=existing.indicator,
+        counted_kinds=existing.counted_kinds, condition=existing.condition, threshold_percent=Decimal("50"),
+        first_year=YEAR, last_year=YEAR,
+    )
+    d2 = Submission.objects.get(form__code="ngay_hoi", unit__code="D2")
+    d2.status = SubmissionStatus.APPROVED
+    d2.save()
+    with mock.patch("reports.tasks.compute_targets.delay"):
+        submission_changed(d2, previous_status=SubmissionStatus.SUBMITTED)
+    incremental = snapshot()
+    assert {row[1] for row in incremental if row[0] == "ngay_hoi_nua"} == {"20", "D1", "D2", "D1C1", "D1C2", "D2C1", "D2C2"}
+    assert result("ngay_hoi_kdc", "20").not_approved == 0
+    runs.year_recompute(year=YEAR)
+    assert snapshot() == incremental
+
+
 def test_an_incremental_recompute_issues_as_many_statements_in_a_large_province_as_in_a_small_one():
     """The same festival approval in a province of 2 districts and in one of 6 districts of 4 communes:
     the same number of statements (the ancestors are summed from rows, never looped over)."""
@@ -180,3 +235,45 @@ def test_an_incremental_recompute_issues_as_many_statements_in_a_large_province_
         counts.append(len(queries))
         assert result("ngay_hoi_kdc", province).not_approved == 0
     assert counts[0] == counts[1] <= 15
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_approval_whose_rows_another_transaction_holds_moves_nothing_half_way_and_waits_at_most_a_second(
+    festival_2019,
+):
+    """Another transaction holds the province's festival row (a concurrent approval, a full run's
+    write): the approval's one statement skips it rather than wait, moves no count at all, and the
+    recount that follows gives way after its lock timeout; the year stays dirty, and a full run
+    then leaves exactly what it would have."""
+    import time
+
+    import psycopg2
+    from django.db import connection, transaction
+
+    runs.year_recompute(year=YEAR)
+    held = result("ngay_hoi_kdc", "20")
+    before = snapshot()
+    other = psycopg2.connect(**{k: v for k, v in connection.get_connection_params().items() if k != "cursor_factory"})
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM reports_targetresult WHERE id = %s FOR UPDATE", [held.pk])
+        d2 = Submission.objects.get(form__code="ngay_hoi", unit__code="D2")
+        started = time.monotonic()
+        # Committed here: the full run it queues is counted, not run (inline, it would wait for the lock).
+        with mock.patch("reports.targets.incremental.enqueue_year_recompute") as queued, transaction.atomic():
+            d2.status = SubmissionStatus.APPROVED
+            d2.save()
+            submission_changed(d2, previous_status=SubmissionStatus.SUBMITTED)
+        elapsed = time.monotonic() - started
+    finally:
+        other.rollback()
+        other.close()
+    assert elapsed < 2, elapsed
+    queued.assert_called_once_with(YEAR)
+    assert snapshot() == before  # not one count moved: the D2 rows below the held one neither
+    from reports.models import ComputationRun
+
+    assert ComputationRun.objects.get(kind="targets", year=YEAR).dirty is True
+    runs.year_recompute(year=YEAR)
+    assert result("ngay_hoi_kdc", "20").not_approved == 0 and result("ngay_hoi_kdc", "D2").not_approved == 0
