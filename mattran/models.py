@@ -68,8 +68,14 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(pk__in=UnitPlacement.objects.on(day).within(scope).values("unit_id"))
 
     def children_on(self, parent, day: datetime.date):
-        """``parent``'s children on the tree as at ``day``."""
-        return self.filter(pk__in=UnitPlacement.objects.on(day).filter(parent=parent).values("unit_id"))
+        """``parent``'s children on the tree as at ``day``: joined through their placement then (one
+        placement in force a day, so no duplicates), which the planner follows from the parent's
+        index to each child's key; an ``IN`` subquery was hashed against a scan of every unit."""
+        return self.filter(
+            Q(placements__valid_from__isnull=True) | Q(placements__valid_from__lte=day),
+            Q(placements__valid_to__isnull=True) | Q(placements__valid_to__gte=day),
+            placements__parent=parent,
+        )
 
     def by_code(self, code: str, day: datetime.date | None = None):
         """The unit ``code`` names as at ``day`` (default today), or None: the one in force then, else

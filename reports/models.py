@@ -17,6 +17,11 @@ class FormKind(models.TextChoices):
     PLAN = "PLAN", _("Kế hoạch")
 
 
+# A form read with its plan for the plan's term only: the plan's texts (the whole program, a few
+# KB each) stay in the database.
+PLAN_TEXTS_DEFERRED = tuple(f"plan__{name}" for name in ("summary", "preamble", "purpose", "requirements", "implementation"))
+
+
 class ReportForm(models.Model):
     """A report form (biểu mẫu): which indicators, about which units, from whom, how often."""
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from campaigns.models import Campaign
 from mattran.access import get_visible_unit_or_404, scope_of
@@ -28,7 +29,15 @@ from reports.indicator_codes import (  # the figures the provincial committee re
     HOUSES_REPAIRED,
     OUT_OF_POVERTY,
 )
-from reports.models import FormKind, PlanValue, ReportForm, Submission, SubmissionStatus, TargetResult
+from reports.models import (
+    PLAN_TEXTS_DEFERRED,
+    FormKind,
+    PlanValue,
+    ReportForm,
+    Submission,
+    SubmissionStatus,
+    TargetResult,
+)
 from reports.periods import Period, PeriodType
 from reports.targets.judgement import NO_DATA, Judgement, judge
 from reports.targets.selectors import aggregate_values, targets_applying
@@ -100,6 +109,13 @@ class Tile:
             return "good"
         return "partial" if self.achieved else "bad"
 
+    @property
+    def label(self) -> str:
+        """What the tile says (translated here, not by a tag per tile: a province draws 65 of them)."""
+        if self.judged:
+            return gettext("%(a)s/%(n)s chỉ tiêu đạt") % {"a": self.achieved, "n": self.judged}
+        return gettext("Chưa báo cáo") if self.results else gettext("Chưa có số liệu")
+
 
 @dataclass
 class PlanFigure:
@@ -121,19 +137,28 @@ def _targets():
     return list(Target.objects.select_related("program").order_by("program__number", "code"))
 
 
+# TargetResult's columns in model order (a row makes the model positionally), and where those a tile reads are.
+RESULT_FIELDS = [f.attname for f in TargetResult._meta.concrete_fields]
+UNIT_AT, ACHIEVED_AT, NOT_REPORTED_AT, DENOMINATOR_AT = (
+    RESULT_FIELDS.index(name) for name in ("unit_id", "achieved", "not_reported", "denominator")
+)
+
+
 def target_overview(root: Unit, year: int, children: list[Unit], years) -> tuple[list[TargetRow], list[Tile]]:
     """Target rows (badge for ``year`` and trend over ``years``) for ``root`` and tiles for ``children``: 2 queries."""
     targets = targets_applying(_targets(), year)
     results = TargetResult.objects.filter(
         Q(unit=root, year__in={*years, year}) | Q(unit__in=[c.pk for c in children], year=year)
-    )
+    ).values_list(*RESULT_FIELDS)
     own: dict[tuple[int, int], TargetResult] = {}
-    by_child: dict[int, list[TargetResult]] = defaultdict(list)
-    for result in results:
-        if result.unit_id == root.pk:
+    # A tile only counts its unit's results: (achieved, nothing reported) pairs, no model for each.
+    by_child: dict[int, list[tuple[bool, bool]]] = defaultdict(list)
+    for row in results:
+        if row[UNIT_AT] == root.pk:
+            result = TargetResult.from_db(results.db, RESULT_FIELDS, row)
             own[(result.target_id, result.year)] = result
         else:
-            by_child[result.unit_id].append(result)
+            by_child[row[UNIT_AT]].append((row[ACHIEVED_AT], 0 < row[DENOMINATOR_AT] <= row[NOT_REPORTED_AT]))
     rows = [
         TargetRow(
             target=t,
@@ -151,8 +176,8 @@ def target_overview(root: Unit, year: int, children: list[Unit], years) -> tuple
             Tile(
                 unit=child,
                 results=child_results,
-                achieved=sum(1 for r in child_results if r.achieved and not r.nothing_reported),
-                judged=sum(1 for r in child_results if not r.nothing_reported),
+                achieved=sum(1 for achieved, nothing in child_results if achieved and not nothing),
+                judged=sum(1 for _achieved, nothing in child_results if not nothing),
             )
         )
     return rows, tiles
@@ -171,7 +196,8 @@ def reporting_completeness(root: Unit, today: datetime.date) -> list[dict]:
     Three queries: the forms, active units per kind, and one aggregate over submissions.
     """
     forms = [
-        f for f in ReportForm.objects.filter(kind=FormKind.DATA).select_related("plan").order_by("order", "code")
+        f for f in ReportForm.objects.filter(kind=FormKind.DATA).select_related("plan").defer(*PLAN_TEXTS_DEFERRED)
+        .order_by("order", "code")
         if f.applies_to_year(today.year) or f.applies_to_year(today.year - 1)
     ]
     if not forms:
@@ -179,18 +205,20 @@ def reporting_completeness(root: Unit, today: datetime.date) -> list[dict]:
     periods = {f.pk: _current_period(f, today) for f in forms}
     units = Unit.objects.within(root).active_on(today)
     expected = dict(units.values_list("kind").annotate(n=Count("pk")).order_by())
-    condition = Q()
-    for form in forms:
-        condition |= Q(form=form, period=str(periods[form.pk]))
+    # Counted per (form, period) over the forms' current periods, the pairs wanted kept in Python:
+    # one IN per column, not an OR of a condition per form.
     counts = {
         row["form"]: row
-        for row in Submission.objects.filter(condition, unit__in=units)
-        .values("form")
+        for row in Submission.objects.filter(
+            form__in=[f.pk for f in forms], period__in={str(p) for p in periods.values()}, unit__in=units,
+        )
+        .values("form", "period")
         .annotate(
             submitted=Count("pk", filter=Q(status__in=COUNTED_STATUSES)),
             approved=Count("pk", filter=Q(status=SubmissionStatus.APPROVED)),
         )
         .order_by()
+        if row["period"] == str(periods[row["form"]])
     }
     rows = []
     for form in forms:

@@ -10,6 +10,7 @@ Every read is a fixed number of queries, whatever the history.
 from __future__ import annotations
 
 import datetime
+from functools import cached_property
 
 from django import forms
 from django.db.models import F
@@ -69,9 +70,9 @@ class FilterForm(forms.Form):
         self.is_valid()
         return self.cleaned_data.get(name) or None
 
-    @property
+    @cached_property
     def values(self) -> dict:
-        """Every field's valid value (None when absent or bad), for the template."""
+        """Every field's valid value (None when absent or bad), for the template (read once per option drawn)."""
         return {name: self.value(name) for name in self.fields}
 
     @property

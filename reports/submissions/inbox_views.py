@@ -28,7 +28,12 @@ class InboxView(ScopedViewMixin, TemplateView):
             context.update(listing, unit=unit, page=page, items=page.object_list)
         if is_province_staff(self.request.user):
             queue, queue_filters = inbox.review_queue(scope_of(self.request.user), params)
-            page = Paginator(queue, INBOX_PAGE_SIZE).get_page(self.request.GET.get("q"))
+            # The page's ids first (the queue alone, sorted and cut), then those reports with their
+            # form, unit and sender by key: sorting the joined rows hashed every unit of the scope.
+            page = Paginator(queue.values_list("pk", flat=True), INBOX_PAGE_SIZE).get_page(self.request.GET.get("q"))
+            ids = list(page.object_list)
+            found = queue.model.objects.select_related("form", "unit", "submitted_by").in_bulk(ids)
+            page.object_list = [found[pk] for pk in ids if pk in found]
             for submission in page.object_list:
                 submission.waiting_days = inbox.waiting_days(submission, today)
             context.update(queue=page, queue_filters=queue_filters)

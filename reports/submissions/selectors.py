@@ -13,7 +13,16 @@ from mattran.models import OfficerRole, Unit, UnitKind
 from programs.models import RatingLevel, ValueType
 from programs.selectors import plan_years
 from reports.constants import COUNTED_STATUSES
-from reports.models import DataValue, FormIndicator, FormKind, PlanValue, ReportForm, Submission, SubmissionStatus
+from reports.models import (
+    PLAN_TEXTS_DEFERRED,
+    DataValue,
+    FormIndicator,
+    FormKind,
+    PlanValue,
+    ReportForm,
+    Submission,
+    SubmissionStatus,
+)
 from reports.periods import Period
 
 NOT_STARTED = "NOT_STARTED"
@@ -214,7 +223,7 @@ def inbox_unit_and_forms(officer) -> tuple[Unit, list[ReportForm]]:
     Commune officers see their district's forms whose rows are communes or areas (they fill their own rows).
     """
     unit = officer.unit
-    forms = ReportForm.objects.select_related("plan")
+    forms = ReportForm.objects.select_related("plan").defer(*PLAN_TEXTS_DEFERRED)
     if officer.role == OfficerRole.COMMUNE_OFFICER:
         forms = forms.filter(row_kind__in=[UnitKind.COMMUNE, UnitKind.AREA])
         if unit.district_id is not None:  # before the 2025 reform: the district submits
@@ -241,7 +250,7 @@ def inbox_items(unit: Unit, pairs, today: datetime.date | None = None) -> list[I
         (s.form_id, s.period): s
         for s in Submission.objects.filter(
             unit=unit, form__in={form.pk for form, _ in pairs}, period__in={str(p) for _, p in pairs}
-        ).select_related("returned_by")
+        ).select_related("returned_by").order_by()  # into a dict: the model's ordering would join only to sort
     }
     items = []
     for form, period in pairs:
@@ -264,7 +273,7 @@ def returned_to(unit: Unit, forms: list[ReportForm]) -> list[Submission]:
 
 def review_queue(scope: Unit | None):
     """Submitted forms waiting for provincial staff, oldest first."""
-    queue = Submission.objects.filter(status=SubmissionStatus.SUBMITTED).select_related("form", "unit", "submitted_by")
+    queue = Submission.objects.filter(status=SubmissionStatus.SUBMITTED)
     if scope is not None:
         queue = queue.filter(unit__in=Unit.objects.within(scope))
     return queue.order_by("submitted_at", "pk")

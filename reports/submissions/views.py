@@ -28,8 +28,15 @@ class ReasonForm(forms.Form):
     )
 
 
-def resolve_submission(request, form_code: str, unit_code: str, period_text: str):
-    """(form, unit, period, submission or an unsaved draft) for the URL, or 404 when out of scope or malformed."""
+# The people a submission page names (who submitted, returned, approved, reopened, last saved).
+SUBMISSION_PEOPLE = ("submitted_by", "returned_by", "approved_by", "reopened_by", "updated_by")
+
+
+def resolve_submission(request, form_code: str, unit_code: str, period_text: str, people=SUBMISSION_PEOPLE):
+    """(form, unit, period, submission or an unsaved draft) for the URL, or 404 when out of scope or malformed.
+
+    ``people``: the submission's users read with it (each costs a join and a model; the others are
+    read when used)."""
     form = get_object_or_404(ReportForm, code=form_code)
     try:
         period = Period.parse(period_text)
@@ -41,8 +48,9 @@ def resolve_submission(request, form_code: str, unit_code: str, period_text: str
     if unit is None or not valid_type or str(period) != period_text:
         raise Http404
     submission = (
-        Submission.objects.select_related("submitted_by", "returned_by", "approved_by", "reopened_by", "updated_by")
+        Submission.objects.select_related(*people)
         .filter(form=form, unit=unit, period=str(period))
+        .order_by()  # one at most (unique): the model's ordering would join the form and unit only to sort
         .first()
     )
     if submission is None:
@@ -72,8 +80,11 @@ class GridView(ScopedViewMixin, TemplateView):
         if not request.user.is_authenticated:
             return super().dispatch(request, *args, **kwargs)
         scope_of(request.user)
+        # The page names who returned or reopened the report; a save that succeeds redirects and
+        # names nobody (a refused one reads them when it shows the banner).
+        people = () if request.method == "POST" else ("returned_by", "reopened_by")
         self.form, self.unit, self.period, self.submission = resolve_submission(
-            request, kwargs["form"], kwargs["unit"], kwargs["period"]
+            request, kwargs["form"], kwargs["unit"], kwargs["period"], people=people,
         )
         return super().dispatch(request, *args, **kwargs)
 

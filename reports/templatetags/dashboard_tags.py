@@ -1,5 +1,6 @@
 """Filters for figure pages: Vietnamese number formatting and target badges."""
 from django import template
+from django.utils.html import format_html_join
 
 from reports.formatting import format_number, format_percent, format_target_percent
 from reports.targets.judgement import ACHIEVED, NO_DATA, NOT_ACHIEVED, NOT_DUE, NOT_REPORTED, PAST_DUE
@@ -37,3 +38,14 @@ def target_percent(target, result):
 def judgement_badge(judgement):
     """A target's standing for a unit and year (see reports.targets.judgement), coloured by status."""
     return {"css": BADGE_CSS.get(judgement.status, BADGE_CSS[NO_DATA]), "label": judgement.label}
+
+
+@register.simple_tag
+def unit_tiles(tiles, year):
+    """The dashboard's unit tiles, one link each (a province draws 65: joined here, not by a loop of
+    template nodes, which cost most of the page's rendering)."""
+    return format_html_join(
+        "\n", '<a class="unit-tile tile-{}" href="?unit={}&amp;year={}" data-unit="{}">'
+        '<span class="fw-semibold">{}</span> <span class="small">{}</span></a>',
+        ((tile.status, tile.unit.code, year, tile.unit.code, tile.unit.name, tile.label) for tile in tiles),
+    )
