@@ -16,16 +16,17 @@ from collections import namedtuple
 from datetime import timedelta
 
 from django.db import OperationalError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from mattran.models import UnitPlacement
 from reports.constants import COUNTED_STATUSES, RUN_KIND, RunStatus, SubmissionStatus
-from reports.models import ComputationRun, FormIndicator, Submission
+from reports.models import ComputationRun, FormIndicator, Submission, TargetResult
 from reports.periods import Period
 from reports.signals import target_results_changed
 from reports.targets.rollups import indicator_aggregates_compute
 from reports.targets.runs import enqueue_year_recompute, run_row
-from reports.targets.scope import Scope, table_name
+from reports.targets.scope import RESULT_LEVELS, Scope, table_name
 from reports.targets.sql import pending_moved, target_results_compute, targets_of_year
 
 logger = logging.getLogger(__name__)
@@ -134,7 +135,13 @@ def _incremental(submission, previous_status, run) -> None:
         scope = scope.top()
     # Rows disappear only when values stop counting (targets: never, by a status change).
     known = previous_status is not None and whole
-    for target in targets_of_year(year).filter(indicator_id__in=indicator_ids):
+    targets = targets_of_year(year).filter(indicator_id__in=indicator_ids)
+    ancestors = scope.ancestors(RESULT_LEVELS)
+    if ancestors:  # whether each target has a row under the top ancestor, asked with the targets
+        targets = targets.annotate(top_computed=Exists(
+            TargetResult.objects.filter(target=OuterRef("pk"), year=year, unit_id=ancestors[-1][0]),
+        ))
+    for target in targets:
         target_results_compute(target=target, year=year, scope=scope, prune=not known)
     if previous_status is None or counted != was_counted:
         within = Period.parse(submission.period)

@@ -133,7 +133,10 @@ def target_results_compute(*, target: Target, year: int, scope: Scope | None = N
     """
     now = timezone.now()
     ancestors = scope.ancestors(RESULT_LEVELS) if scope is not None else []
-    if ancestors and not TargetResult.objects.filter(target=target, year=year, unit_id=ancestors[-1][0]).exists():
+    computed = getattr(target, "top_computed", None)  # asked with the targets by an incremental run
+    if computed is None and ancestors:
+        computed = TargetResult.objects.filter(target=target, year=year, unit_id=ancestors[-1][0]).exists()
+    if ancestors and not computed:
         # Never computed under this top unit (a new target, say): no rows below to sum.
         scope, ancestors = scope.top(), []
     # (statement parts, the units whose rows it rewrites: asked only when stale rows are deleted)
