@@ -436,7 +436,7 @@ def measure() -> list[dict]:
         it would move them again)."""
         Submission.objects.filter(pk=submission.pk).update(status=before)
 
-        def keep(execute, sql, params, many, context):
+        def record(execute, sql, params, many, context):
             if writes is not None and sql.lstrip().startswith(("INSERT", "DELETE", "UPDATE", "WITH")) and (
                 "reports_targetresult" in sql or "reports_indicatoraggregate" in sql
             ):
@@ -450,7 +450,7 @@ def measure() -> list[dict]:
         ), transaction.atomic():
             Submission.objects.filter(pk=submission.pk).update(status=after)
             submission.status = after
-            with connection.execute_wrapper(keep):
+            with connection.execute_wrapper(record):
                 started = time.perf_counter()
                 incremental.submission_changed(submission, previous_status=before)
                 elapsed = time.perf_counter() - started

@@ -96,12 +96,17 @@ def unit_by_code(units, code: str, day: datetime.date | None = None) -> Unit | N
     return min(candidates, key=lambda u: u.valid_from or EARLIEST)
 
 
-def tree_changes_within(first: datetime.date, last: datetime.date) -> bool:
-    """Whether some placement starts after ``first`` or ends before ``last``: the tree is not the
-    same on every day of the span (a year that saw the reform)."""
+def tree_changes(first: datetime.date, last: datetime.date):
+    """The placements that start after ``first`` or end before ``last`` (any means the tree is not
+    the same on every day of the span: a year that saw the reform)."""
     return UnitPlacement.objects.filter(
         Q(valid_from__gt=first, valid_from__lte=last) | Q(valid_to__gte=first, valid_to__lt=last)
-    ).exists()
+    )
+
+
+def tree_changes_within(first: datetime.date, last: datetime.date) -> bool:
+    """Whether the tree is not the same on every day of the span (``tree_changes``)."""
+    return tree_changes(first, last).exists()
 
 
 def placements_move(*, moves, on: datetime.date) -> list[UnitPlacement]:

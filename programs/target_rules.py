@@ -60,25 +60,31 @@ def condition_q(target, value: str) -> tuple[Q, Q]:
     return Q(**{f"{value}__value_number__isnull": False}), Q(**{f"{value}__value_number__gte": condition_param(target)})
 
 
+# SQL over a value row ``dv``: whether it has a value for a target of each condition.
+_HAS_VALUE_SQL = {
+    TargetCondition.IS_TRUE: "dv.value_bool IS NOT NULL",
+    TargetCondition.RATING_AT_LEAST: "dv.rating_level_id IS NOT NULL",
+    TargetCondition.NUMBER_AT_LEAST: "dv.value_number IS NOT NULL",
+}
+
+
 def condition_sql(target, rating_table: str) -> tuple[str, str, str]:
     """SQL form over a value row ``dv``: (join, has-value condition, met expression with one %s
     for ``condition_param``). ``rating_table`` is the quoted table of rating levels."""
+    has_value = _HAS_VALUE_SQL[target.condition]
     if target.condition == TargetCondition.IS_TRUE:
-        return "", "dv.value_bool IS NOT NULL", "CASE WHEN dv.value_bool = %s THEN 1 ELSE 0 END"
+        return "", has_value, "CASE WHEN dv.value_bool = %s THEN 1 ELSE 0 END"
     if target.condition == TargetCondition.RATING_AT_LEAST:
         join = f" JOIN {rating_table} rl ON rl.id = dv.rating_level_id"
-        return join, "dv.rating_level_id IS NOT NULL", "CASE WHEN rl.rank >= %s THEN 1 ELSE 0 END"
-    return "", "dv.value_number IS NOT NULL", "CASE WHEN dv.value_number >= %s THEN 1 ELSE 0 END"
+        return join, has_value, "CASE WHEN rl.rank >= %s THEN 1 ELSE 0 END"
+    return "", has_value, "CASE WHEN dv.value_number >= %s THEN 1 ELSE 0 END"
 
 
 def has_value_any_sql(condition_column: str) -> tuple[str, list]:
     """SQL form over a value row ``dv`` of ``condition_sql``'s has-value condition for the target
     whose condition is in ``condition_column`` (targets joined in SQL, not read into Python)."""
-    return (
-        f"CASE {condition_column} WHEN %s THEN dv.value_bool IS NOT NULL"
-        " WHEN %s THEN dv.rating_level_id IS NOT NULL ELSE dv.value_number IS NOT NULL END",
-        [TargetCondition.IS_TRUE, TargetCondition.RATING_AT_LEAST],
-    )
+    cases = " ".join("WHEN %s THEN " + sql for sql in _HAS_VALUE_SQL.values())
+    return f"CASE {condition_column} {cases} END", list(_HAS_VALUE_SQL)
 
 
 # ----------------------------------------------------------------------------- the percentage

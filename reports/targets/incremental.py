@@ -19,14 +19,14 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from mattran.models import UnitPlacement
+from mattran.placements import tree_changes
 from reports.constants import COUNTED_STATUSES, RUN_KIND, RunStatus, SubmissionStatus
 from reports.models import ComputationRun, FormIndicator, Submission, TargetResult
 from reports.periods import Period
 from reports.signals import target_results_changed
 from reports.targets.rollups import indicator_aggregates_compute
 from reports.targets.runs import enqueue_year_recompute, run_row
-from reports.targets.scope import RESULT_LEVELS, Scope, table_name
+from reports.targets.scope import RESULT_LEVELS, Scope
 from reports.targets.sql import pending_moved, target_results_compute, targets_of_year
 
 logger = logging.getLogger(__name__)
@@ -79,18 +79,18 @@ def _run_marked_dirty(year: int, now, *, always_enqueue: bool) -> _RunState:
     placement starts or ends within it: the year of the reform). Returns what the incremental run
     needs to know."""
     table = connection.ops.quote_name(ComputationRun._meta.db_table)
+    changes, changes_params = tree_changes(
+        datetime.date(year, 1, 1), datetime.date(year, 12, 31),
+    ).values("pk")[:1].query.sql_with_params()
     sql = (
         f"UPDATE {table} SET dirty = %s, dirty_since = %s, last_enqueued_at = CASE WHEN %s"  # noqa: S608
         " OR last_enqueued_at IS NULL OR last_enqueued_at <= %s THEN %s ELSE last_enqueued_at END"
-        " WHERE kind = %s AND year = %s RETURNING id, status, finished_at, last_enqueued_at = %s,"
-        f" EXISTS (SELECT 1 FROM {table_name(UnitPlacement)} p WHERE (p.valid_from > %s AND p.valid_from <= %s)"
-        " OR (p.valid_to >= %s AND p.valid_to < %s))"
+        f" WHERE kind = %s AND year = %s RETURNING id, status, finished_at, last_enqueued_at = %s, EXISTS ({changes})"
     )
     stamp = connection.ops.adapt_datetimefield_value  # stored as the ORM stores it (SQLite: naive UTC text)
-    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     params = [
         True, stamp(now), always_enqueue, stamp(now - ENQUEUE_INTERVAL), stamp(now), RUN_KIND, year, stamp(now),
-        first, last, first, last,
+        *changes_params,
     ]
     for _attempt in range(2):
         with connection.cursor() as cursor:
@@ -142,7 +142,9 @@ def _incremental(submission, previous_status, run) -> None:
             TargetResult.objects.filter(target=OuterRef("pk"), year=year, unit_id=ancestors[-1][0]),
         ))
     for target in targets:
-        target_results_compute(target=target, year=year, scope=scope, prune=not known)
+        target_results_compute(
+            target=target, year=year, scope=scope, prune=not known, top_computed=getattr(target, "top_computed", None),
+        )
     if previous_status is None or counted != was_counted:
         within = Period.parse(submission.period)
         indicator_aggregates_compute(

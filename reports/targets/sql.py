@@ -29,7 +29,16 @@ from programs.target_rules import (
 )
 from reports.constants import COUNTED_STATUSES, SubmissionStatus, year_end
 from reports.models import DataValue, Submission, TargetResult
-from reports.targets.scope import RESULT_LEVELS, Scope, delete_stale, in_list, levels_from, subtree_filter, table_name
+from reports.targets.scope import (
+    RESULT_LEVELS,
+    Scope,
+    delete_stale,
+    in_list,
+    levels_from,
+    placement_on_sql,
+    subtree_filter,
+    table_name,
+)
 
 
 def targets_of_year(year: int):
@@ -121,7 +130,9 @@ def target_counts_recut(target: Target, year: int, unit, tree_day) -> dict:
     }
 
 
-def target_results_compute(*, target: Target, year: int, scope: Scope | None = None, prune: bool = True) -> int:
+def target_results_compute(
+    *, target: Target, year: int, scope: Scope | None = None, prune: bool = True, top_computed: bool | None = None,
+) -> int:
     """Write the target's results for ``year`` for every unit (or those ``scope`` touches); returns rows written.
 
     One INSERT … SELECT … ON CONFLICT: the counts, the percentage (ROUND_HALF_UP, integer
@@ -130,13 +141,14 @@ def target_results_compute(*, target: Target, year: int, scope: Scope | None = N
     for the scope's subtree, then one per ancestor, nearest first, summing the rows just below it.
     With ``prune=False`` the rows no longer produced are not looked for (a unit has a row while it
     has counted units below it, whatever their values: a status change never removes one).
+    ``top_computed``: whether the target has a row under the scope's top ancestor, when the caller
+    already asked (else one query).
     """
     now = timezone.now()
     ancestors = scope.ancestors(RESULT_LEVELS) if scope is not None else []
-    computed = getattr(target, "top_computed", None)  # asked with the targets by an incremental run
-    if computed is None and ancestors:
-        computed = TargetResult.objects.filter(target=target, year=year, unit_id=ancestors[-1][0]).exists()
-    if ancestors and not computed:
+    if top_computed is None and ancestors:
+        top_computed = TargetResult.objects.filter(target=target, year=year, unit_id=ancestors[-1][0]).exists()
+    if ancestors and not top_computed:
         # Never computed under this top unit (a new target, say): no rows below to sum.
         scope, ancestors = scope.top(), []
     # (statement parts, the units whose rows it rewrites: asked only when stale rows are deleted)
@@ -230,8 +242,7 @@ def pending_moved(*, submission_id: int, year: int, change: int, now) -> bool:
     delta = (
         f"counted AS (SELECT t.id AS target_id, u.province_id, u.district_id, u.commune_id"  # noqa: S608
         f" FROM {table_name(DataValue)} dv JOIN {table_name(Target)} t ON t.indicator_id = dv.indicator_id"
-        f" JOIN {table_name(UnitPlacement)} u ON u.unit_id = dv.unit_id"
-        " AND (u.valid_from IS NULL OR u.valid_from <= %s) AND (u.valid_to IS NULL OR u.valid_to >= %s)"
+        f" JOIN {table_name(UnitPlacement)} u ON u.unit_id = dv.unit_id{placement_on_sql('u.')}"
         " WHERE dv.submission_id = %s AND dv.period = %s AND t.first_year <= %s AND t.last_year >= %s"
         f" AND {_counted_kind_sql('t.counted_kinds', 'u.kind')} AND {has_value}),"
         f" delta AS (SELECT target_id, unit_id, COUNT(*) AS n FROM ({groups}) g WHERE unit_id IS NOT NULL"

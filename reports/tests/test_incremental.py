@@ -142,16 +142,21 @@ def test_an_approval_recomputes_the_targets_pending_count_and_leaves_the_roll_up
     assert (snapshot(), snapshot(IndicatorAggregate)) == incremental
 
 
-def test_a_target_added_after_the_full_run_is_computed_for_the_whole_province_at_the_first_change(festival_2019):
-    """Given a full run, then a new target on the festival record (no rows yet, so no rows below to sum),
-    the first change under it computes the new target for every unit of the province, as a full run would."""
-    runs.year_recompute(year=YEAR)
+def _half_festival_target():
+    """A second target on the festival record, added after the full run (no rows of it yet)."""
     existing = Target.objects.get(code="ngay_hoi_kdc")
     Target.objects.create(
         code="ngay_hoi_nua", name="Một nửa khu dân cư tổ chức Ngày hội", indicator=existing.indicator,
         counted_kinds=existing.counted_kinds, condition=existing.condition, threshold_percent=Decimal("50"),
         first_year=YEAR, last_year=YEAR,
     )
+
+
+def test_a_target_added_after_the_full_run_is_computed_for_the_whole_province_at_the_first_change(festival_2019):
+    """Given a full run, then a new target on the festival record (no rows yet, so no rows below to sum),
+    the first change under it computes the new target for every unit of the province, as a full run would."""
+    runs.year_recompute(year=YEAR)
+    _half_festival_target()
     with mock.patch("reports.tasks.compute_targets.delay"):
         submission_changed(festival_2019, previous_status=SubmissionStatus.SUBMITTED)  # D2C2's draft: was counted
     incremental = snapshot()
@@ -197,12 +202,7 @@ def test_an_approval_under_a_target_no_full_run_has_computed_recounts_instead(fe
     """Given a full run, then a new target on the festival record (no rows to move), approving D2's
     record moves nothing half-way: it recounts, and the new target's rows are a full run's."""
     runs.year_recompute(year=YEAR)
-    existing = Target.objects.get(code="ngay_hoi_kdc")
-    Target.objects.create(
-        code="ngay_hoi_nua", name="Một nửa khu dân cư tổ chức Ngày hội", indicator=existing.indicator,
-        counted_kinds=existing.counted_kinds, condition=existing.condition, threshold_percent=Decimal("50"),
-        first_year=YEAR, last_year=YEAR,
-    )
+    _half_festival_target()
     d2 = Submission.objects.get(form__code="ngay_hoi", unit__code="D2")
     d2.status = SubmissionStatus.APPROVED
     d2.save()
