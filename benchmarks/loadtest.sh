@@ -18,6 +18,7 @@ PORT="${LOADTEST_PORT:-8799}"
 DURATION="${LOADTEST_DURATION:-60s}"
 CONNECTIONS="${LOADTEST_CONNECTIONS:-50}"
 THREADS="${LOADTEST_THREADS:-4}"
+WORKERS="${LOADTEST_WORKERS:-2}"
 BASE="http://127.0.0.1:${PORT}"
 WORK="$(mktemp -d)"
 
@@ -61,7 +62,7 @@ fi
 "$PY" manage.py shell -c "from django.db import connection; connection.cursor().execute('ANALYZE')"
 "$PY" manage.py collectstatic --noinput --verbosity 0
 
-"$VENV/bin/gunicorn" mattran.wsgi:application --bind "127.0.0.1:${PORT}" --workers 2 \
+"$VENV/bin/gunicorn" mattran.wsgi:application --bind "127.0.0.1:${PORT}" --workers "$WORKERS" \
   --log-level warning --error-logfile "$WORK/gunicorn.log" &
 GUNICORN=$!
 cleanup() { kill -TERM "$GUNICORN" 2>/dev/null || true; wait "$GUNICORN" 2>/dev/null || true; rm -rf "$WORK"; }
@@ -180,7 +181,7 @@ ratio="$(ratio_of dashboard)"
   echo "## Load test"
   echo
   echo "\`make loadtest\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs: wrk ${DURATION}, ${CONNECTIONS} connections,"
-  echo "${THREADS} threads, loopback; gunicorn 2 sync workers, \`mattran.settings.production\`, PostgreSQL"
+  echo "${THREADS} threads, loopback; gunicorn ${WORKERS} sync workers, \`mattran.settings.production\`, PostgreSQL"
   echo "(database \`${DB}\`: Lạng Sơn from import_units, seed_demo), signed in as \`tinh\`; grid_save posts a"
   echo "district's grid back unchanged as \`${GRID_USER}\` (every cell validated and compared, 302 expected)."
   echo "Load average before the run: ${LOAD_BEFORE} (other work on the machine skews the figures)."

@@ -339,3 +339,19 @@ class PendingTask(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class CatalogueVersion(models.Model):
+    """One row whose token changes, by a database trigger, with every write to the catalogue's tables
+    (plans, programs, indicators, targets, campaigns, forms): what each process's copy of the catalogue
+    is checked against (see mattran.catalogue). A random token, not a counter: a rolled-back change
+    puts the old token back together with the old rows, and the next change never reuses a token."""
+
+    token = models.BigIntegerField(_("mã phiên bản"))
+
+    class Meta:
+        verbose_name = _("phiên bản danh mục")
+        verbose_name_plural = _("phiên bản danh mục")
+
+    def __str__(self):
+        return str(self.token)

@@ -51,25 +51,21 @@ TREND_YEARS = tuple(range(
 
 def trend_years(year: int) -> tuple[int, ...]:
     """The years a trend is drawn over for ``year``: those of the plan whose term holds it, from its
-    targets' first to their last year inside the term (one query); the catalogue's when no plan does.
+    targets' first to their last year inside the term; the catalogue's when no plan does.
     2019 → 2016–2020 (the 2015–2020 plan), 2025 → the 2025–2030 plan's years."""
-    from django.db.models import Max, Min
+    from programs.selectors import plan_spans
 
-    from programs.models import ActionPlan
-
-    plans = ActionPlan.objects.filter(term_start__lte=year, term_end__gte=year).order_by("-term_start").annotate(
-        first=Min("programs__targets__first_year"), last=Max("programs__targets__last_year"),
-    ).values_list("term_start", "term_end", "first", "last")[:1]
-    for start, end, first, last in plans:
-        return tuple(range(max(start, first or start), min(end, last or end) + 1))
+    for start, end, first, last in plan_spans():  # latest first: the latest plan holding the year
+        if start <= year <= end:
+            return tuple(range(max(start, first or start), min(end, last or end) + 1))
     return TREND_YEARS
 
 
 def _plan_terms() -> list[tuple[int, int]]:
-    """(first, last year) of every action plan, latest first (one query)."""
-    from programs.models import ActionPlan
+    """(first, last year) of every action plan, latest first."""
+    from programs.selectors import plan_terms
 
-    return list(ActionPlan.objects.order_by("-term_start").values_list("term_start", "term_end"))
+    return plan_terms()
 
 
 def default_year(today: datetime.date | None = None, terms=None) -> int:

@@ -17,9 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from campaigns.models import Campaign
+from mattran import catalogue
 from mattran.access import get_visible_unit_or_404, scope_of
 from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
 from programs.models import Indicator, Target, ValueType, WorkProgram
+from programs.selectors import targets_in_order
 from reports.constants import COUNTED_STATUSES, trend_years
 from reports.indicator_codes import (  # the figures the provincial committee reads first
     FUND_RAISED,
@@ -30,7 +32,6 @@ from reports.indicator_codes import (  # the figures the provincial committee re
     OUT_OF_POVERTY,
 )
 from reports.models import (
-    PLAN_TEXTS_DEFERRED,
     FormKind,
     PlanValue,
     ReportForm,
@@ -39,6 +40,7 @@ from reports.models import (
     TargetResult,
 )
 from reports.periods import Period, PeriodType
+from reports.submissions.selectors import report_forms
 from reports.targets.judgement import NO_DATA, Judgement, judge
 from reports.targets.selectors import aggregate_values, targets_applying
 
@@ -133,10 +135,6 @@ def _child_units(root: Unit, day: datetime.date):
     return list(Unit.objects.children_on(root, day).active_on(day).order_by("code"))
 
 
-def _targets():
-    return list(Target.objects.select_related("program").order_by("program__number", "code"))
-
-
 # TargetResult's columns in model order (a row makes the model positionally), and where those a tile reads are.
 RESULT_FIELDS = [f.attname for f in TargetResult._meta.concrete_fields]
 UNIT_AT, ACHIEVED_AT, NOT_REPORTED_AT, DENOMINATOR_AT = (
@@ -146,10 +144,13 @@ UNIT_AT, ACHIEVED_AT, NOT_REPORTED_AT, DENOMINATOR_AT = (
 
 def target_overview(root: Unit, year: int, children: list[Unit], years) -> tuple[list[TargetRow], list[Tile]]:
     """Target rows (badge for ``year`` and trend over ``years``) for ``root`` and tiles for ``children``: 2 queries."""
-    targets = targets_applying(_targets(), year)
-    results = TargetResult.objects.filter(
-        Q(unit=root, year__in={*years, year}) | Q(unit__in=[c.pk for c in children], year=year)
-    ).values_list(*RESULT_FIELDS)
+    targets = targets_applying(targets_in_order(), year)
+    # Two parts joined by UNION ALL, not one OR: PostgreSQL plans the OR of two index conditions in
+    # 1.3 ms (a BitmapOr costed for every child id), the union in 0.25 ms; both run in 0.2 ms.
+    results = TargetResult.objects.filter(unit=root, year__in={*years, year}).values_list(*RESULT_FIELDS).union(
+        TargetResult.objects.filter(unit__in=[c.pk for c in children], year=year).values_list(*RESULT_FIELDS),
+        all=True,
+    )
     own: dict[tuple[int, int], TargetResult] = {}
     # A tile only counts its unit's results: (achieved, nothing reported) pairs, no model for each.
     by_child: dict[int, list[tuple[bool, bool]]] = defaultdict(list)
@@ -193,12 +194,11 @@ def _current_period(form: ReportForm, today: datetime.date) -> Period:
 def reporting_completeness(root: Unit, today: datetime.date) -> list[dict]:
     """Per data form: how many of the expected units under ``root`` have sent this month's report.
 
-    Three queries: the forms, active units per kind, and one aggregate over submissions.
+    Two queries besides the catalogue's forms: active units per kind, and one aggregate over submissions.
     """
     forms = [
-        f for f in ReportForm.objects.filter(kind=FormKind.DATA).select_related("plan").defer(*PLAN_TEXTS_DEFERRED)
-        .order_by("order", "code")
-        if f.applies_to_year(today.year) or f.applies_to_year(today.year - 1)
+        f for f in report_forms()
+        if f.kind == FormKind.DATA and (f.applies_to_year(today.year) or f.applies_to_year(today.year - 1))
     ]
     if not forms:
         return []
@@ -271,13 +271,20 @@ def plans_by(units, indicators, years) -> dict[tuple[int, int, int], object]:
     return plans
 
 
-def numeric_indicators():
-    """Numeric indicators that serve a program, with their program: 1 query."""
-    return list(
+@catalogue.cached("reports.numeric_indicators")
+def numeric_indicators() -> tuple[Indicator, ...]:
+    """Numeric indicators that serve a program, with their program: the catalogue's copy (read-only)."""
+    return tuple(
         Indicator.objects.filter(value_type__in=NUMERIC_TYPES, program__isnull=False)
         .select_related("program")
         .order_by("program__number", "code")
     )
+
+
+@catalogue.cached("reports.top_campaigns")
+def top_campaigns() -> tuple[Campaign, ...]:
+    """The campaigns at the top of their tree, with their program: the catalogue's copy (read-only)."""
+    return tuple(Campaign.objects.select_related("program").filter(parent__isnull=True).order_by("order", "code"))
 
 
 def dashboard(root: Unit, year: int, today: datetime.date | None = None) -> dict:
@@ -300,7 +307,7 @@ def dashboard(root: Unit, year: int, today: datetime.date | None = None) -> dict
         return PlanFigure(indicator, values.get((indicator.pk, root.pk, str(year))), plans.get((indicator.pk, root.pk, year)))
 
     programs: dict[int, dict] = {}
-    for campaign in Campaign.objects.select_related("program").filter(parent__isnull=True).order_by("order", "code"):
+    for campaign in top_campaigns():
         entry = programs.setdefault(campaign.program.number, {"program": campaign.program, "figures": [], "campaigns": []})
         entry["campaigns"].append(campaign)
     for indicator in indicators:

@@ -179,14 +179,13 @@ class QueueFilter(FilterForm):
 def review_queue(scope: Unit | None, params):
     """Submitted reports waiting for review in ``scope``, filtered and ordered by ``params``: (queryset, filter form).
 
-    Two queries besides the page: the districts and the forms of the filter's choices.
+    One query besides the page: the districts of the filter's choices (its forms are the catalogue's).
     """
     districts = Unit.objects.filter(kind=UnitKind.DISTRICT)
     if scope is not None:
         districts = districts.filter(pk__in=Unit.objects.within(scope).values("pk"))
     districts = sorted(districts, key=lambda d: vietnamese_key(d.name))
-    report_forms = list(ReportForm.objects.order_by("order", "code"))
-    filters = QueueFilter(params, districts, report_forms)
+    filters = QueueFilter(params, districts, selectors.report_forms())
     queue = selectors.review_queue(scope)
     if filters.value("q_district"):
         district = next(d for d in districts if d.code == filters.value("q_district"))

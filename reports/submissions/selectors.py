@@ -4,11 +4,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from mattran import catalogue
 from mattran.models import OfficerRole, Unit, UnitKind
 from programs.models import RatingLevel, ValueType
 from programs.selectors import plan_years
@@ -217,18 +218,25 @@ class InboxItem(_SubmissionStatus):
     days_overdue: int
 
 
+@catalogue.cached("reports.report_forms")
+def report_forms() -> tuple[ReportForm, ...]:
+    """Every report form with its plan (without the plan's long texts), in the forms' order: the
+    catalogue's copy (read-only)."""
+    return tuple(ReportForm.objects.select_related("plan").defer(*PLAN_TEXTS_DEFERRED).order_by("order", "code"))
+
+
 def inbox_unit_and_forms(officer) -> tuple[Unit, list[ReportForm]]:
     """The unit whose forms an officer handles, and those forms.
 
     Commune officers see their district's forms whose rows are communes or areas (they fill their own rows).
     """
     unit = officer.unit
-    forms = ReportForm.objects.select_related("plan").defer(*PLAN_TEXTS_DEFERRED)
+    forms = report_forms()
     if officer.role == OfficerRole.COMMUNE_OFFICER:
-        forms = forms.filter(row_kind__in=[UnitKind.COMMUNE, UnitKind.AREA])
+        forms = [f for f in forms if f.row_kind in (UnitKind.COMMUNE, UnitKind.AREA)]
         if unit.district_id is not None:  # before the 2025 reform: the district submits
             unit = unit.district
-    return unit, list(forms.filter(Q(submitter_kind=unit.kind) | Q(later_submitter_kind=unit.kind)))
+    return unit, [f for f in forms if unit.kind in (f.submitter_kind, f.later_submitter_kind)]
 
 
 def inbox_entries(unit: Unit, forms: list[ReportForm], today: datetime.date | None = None) -> list[tuple]:

@@ -1,0 +1,182 @@
+"""The per-process copy of the catalogue (mattran.catalogue): pages read plans, targets, indicators,
+campaigns and forms from it, and a change made any way at all (the admin's form, a bulk update, raw SQL,
+a rolled-back transaction) is on the next page, never a stale copy."""
+import importlib
+from html.parser import HTMLParser
+
+import pytest
+from django.apps import apps
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from mattran import catalogue
+from programs.models import Target
+from programs.selectors import targets_in_order
+from reports.models import FormIndicator, ReportForm
+from reports.submissions.selectors import report_forms
+from reports.tests.factories import make_world
+
+pytestmark = pytest.mark.django_db
+INBOX = "/bao-cao/"
+
+
+@pytest.fixture
+def world():
+    return make_world()
+
+
+def catalogue_models():
+    """The models whose rows the copies hold: every model of programs and campaigns, the forms and their
+    indicators (and the many-to-many tables between them)."""
+    models = [*apps.get_app_config("programs").get_models(), *apps.get_app_config("campaigns").get_models(),
+              ReportForm, FormIndicator]
+    return [m for m in models if not m._meta.abstract and not m._meta.proxy and not m.__name__.startswith("Historical")]
+
+
+def catalogue_tables():
+    tables = set()
+    for model in catalogue_models():
+        tables.add(model._meta.db_table)
+        tables.update(f.remote_field.through._meta.db_table for f in model._meta.local_many_to_many)
+    return tables
+
+
+def tables_with_trigger():
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'catalogue_changed'")
+        else:
+            cursor.execute("SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'catalogue_changed_%'")
+        return {name.strip('"') for (name,) in cursor.fetchall()}
+
+
+def test_every_catalogue_table_has_the_trigger_that_changes_the_token():
+    """A table the copies read without the trigger would be served stale after a change: every one has it,
+    and the migration's list is exactly those tables."""
+    assert catalogue_tables() <= tables_with_trigger()
+    migration = importlib.import_module("reports.migrations.0014_catalogue_version_triggers")
+    assert set(migration.CATALOGUE_TABLES) == catalogue_tables()
+
+
+def test_each_kind_of_write_gives_a_new_token_and_a_rollback_puts_the_old_one_back(world):
+    seen = [catalogue.read_token()]
+    assert seen[0] is not None
+
+    def changed():
+        token = catalogue.read_token()
+        assert token not in seen
+        seen.append(token)
+
+    target = Target.objects.first()
+    target.name = "Tên mới"
+    target.save()
+    changed()
+    Target.objects.filter(pk=target.pk).update(name="Tên khác")  # a bulk action: no signal is sent
+    changed()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE reports_reportform SET name = name || ' (sửa)'")
+    changed()
+    FormIndicator.objects.filter(form=world.monthly).delete()
+    changed()
+    before = catalogue.read_token()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Target.objects.update(name="Sẽ bị hủy")
+        assert catalogue.read_token() != before  # the writing transaction sees its own token
+        raise RuntimeError
+    assert catalogue.read_token() == before
+    assert "Sẽ bị hủy" not in {t.name for t in targets_in_order()}
+
+
+def test_the_copy_is_reused_until_the_catalogue_changes_and_then_read_again(world):
+    first = report_forms()
+    with CaptureQueriesContext(connection) as queries:
+        again = report_forms()
+    assert again is first
+    assert len(queries) == 1 and "mattran_catalogueversion" in queries[0]["sql"]  # the token, not the forms
+    ReportForm.objects.filter(pk=world.monthly.pk).update(name="Báo cáo tháng (mới)")
+    fresh = report_forms()
+    assert fresh is not first
+    assert {f.pk: f.name for f in fresh}[world.monthly.pk] == "Báo cáo tháng (mới)"
+
+
+def test_a_changed_token_inside_a_rolled_back_transaction_never_serves_its_rows_afterwards(world):
+    before = report_forms()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ReportForm.objects.filter(pk=world.monthly.pk).update(name="Chưa lưu")
+        assert {f.pk: f.name for f in report_forms()}[world.monthly.pk] == "Chưa lưu"
+        raise RuntimeError
+    assert {f.pk: f.name for f in report_forms()}[world.monthly.pk] == world.monthly.name
+    assert [f.pk for f in report_forms()] == [f.pk for f in before]
+
+
+class _AdminForm(HTMLParser):
+    """The fields a browser would post from an admin change page (inputs, selected options, text areas)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self._select, self._textarea = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.fields.append([name, a.get("value") or ("on" if a.get("type") == "checkbox" else "")])
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in a:
+            self.fields.append([self._select, a.get("value") or ""])
+        elif tag == "textarea" and name:
+            self._textarea = [name, ""]
+            self.fields.append(self._textarea)
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def admin_change(client, url, **changes):
+    page = client.get(url)
+    assert page.status_code == 200
+    form = _AdminForm()
+    form.feed(page.content.decode())
+    data = {}
+    for name, value in form.fields:
+        data.setdefault(name, []).append(value)
+    data.update({name: [value] for name, value in changes.items()})
+    response = client.post(url, {**data, "_save": "Lưu"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def test_a_form_renamed_in_the_admin_is_on_the_next_inbox_page_of_every_officer(client, world):
+    """Given the staff's inbox read (the process holds the forms' copy), when an administrator renames the
+    monthly form in the admin's change page, then the next inbox shows the new name, not the copy's."""
+    client.force_login(world.staff)
+    assert world.monthly.name in client.get(INBOX + "?status=all").content.decode()
+    admin = type(client)()
+    admin.force_login(type(world.staff).objects.create_superuser("quantri", "qt@example.vn", "x"))
+    admin_change(admin, f"/admin/reports/reportform/{world.monthly.pk}/change/", name="Biểu tháng đã đổi tên")
+    assert ReportForm.objects.get(pk=world.monthly.pk).name == "Biểu tháng đã đổi tên"
+    officer = type(client)()
+    officer.force_login(world.officer)
+    for reader in (client, officer):
+        html = reader.get(INBOX + "?status=all").content.decode()
+        assert "Biểu tháng đã đổi tên" in html
+
+
+def test_a_second_get_reads_the_catalogue_once_as_a_token(client, world):
+    """The inbox's forms and the plans' terms come from the copy: a repeated page reads only the token."""
+    client.force_login(world.staff)
+    client.get(INBOX)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(INBOX).status_code == 200
+    sql = [q["sql"] for q in queries]
+    assert sum("mattran_catalogueversion" in s for s in sql) == 1
+    assert not [s for s in sql if 'FROM "reports_reportform"' in s or 'FROM "programs_actionplan"' in s]
