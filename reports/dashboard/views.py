@@ -6,7 +6,6 @@ from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from mattran.access import ScopedViewMixin
-from mattran.models import Officer
 from reports import cache as dashboard_cache
 from reports.constants import parse_year, trend_years
 from reports.dashboard import selectors
@@ -29,14 +28,6 @@ class DashboardContextMixin(ScopedViewMixin):
         return context
 
 
-def _load_officer_with_unit(user) -> None:
-    """Fetch the user's Officer and unit in one query before ``scope_of`` would take two."""
-    if user.is_authenticated and "officer" not in user._state.fields_cache:
-        officer = Officer.objects.select_related("unit").filter(user_id=user.pk).first()
-        if officer is not None:
-            user.officer = officer
-
-
 class DashboardView(DashboardContextMixin, TemplateView):
     """The dashboard, cached at two levels under the data version (see ``reports.cache``).
 
@@ -55,7 +46,6 @@ class DashboardView(DashboardContextMixin, TemplateView):
             response = dashboard_cache.cached_response(request)
             if response is not None:
                 return response
-        _load_officer_with_unit(request.user)
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):

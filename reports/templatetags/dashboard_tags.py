@@ -1,6 +1,6 @@
 """Filters for figure pages: Vietnamese number formatting and target badges."""
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from reports.formatting import format_number, format_percent, format_target_percent
 from reports.targets.judgement import ACHIEVED, NO_DATA, NOT_ACHIEVED, NOT_DUE, NOT_REPORTED, PAST_DUE
@@ -34,10 +34,11 @@ def target_percent(target, result):
     return format_target_percent(target, result)
 
 
-@register.inclusion_tag("reports/dashboard/_badge.html")
+@register.simple_tag
 def judgement_badge(judgement):
-    """A target's standing for a unit and year (see reports.targets.judgement), coloured by status."""
-    return {"css": BADGE_CSS.get(judgement.status, BADGE_CSS[NO_DATA]), "label": judgement.label}
+    """A target's standing for a unit and year (see reports.targets.judgement), coloured by status
+    (a simple tag: an inclusion tag rendered a template per row)."""
+    return format_html('<span class="badge {}">{}</span>', BADGE_CSS.get(judgement.status, BADGE_CSS[NO_DATA]), judgement.label)
 
 
 @register.simple_tag

@@ -180,3 +180,28 @@ def test_a_second_get_reads_the_catalogue_once_as_a_token(client, world):
     sql = [q["sql"] for q in queries]
     assert sum("mattran_catalogueversion" in s for s in sql) == 1
     assert not [s for s in sql if 'FROM "reports_reportform"' in s or 'FROM "programs_actionplan"' in s]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_another_connections_change_is_unseen_until_it_commits_and_seen_by_the_next_page_after(client):
+    """Two processes of the portal share a database: another connection renames a form. Until it commits,
+    this process's pages keep the committed name (the token they read is the committed one); from the
+    first request after the commit, the new name."""
+    import psycopg2
+
+    world = make_world()
+    client.force_login(world.staff)
+    assert world.monthly.name in client.get(INBOX + "?status=all").content.decode()
+    other = psycopg2.connect(**{k: v for k, v in connection.get_connection_params().items() if k != "cursor_factory"})
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("UPDATE reports_reportform SET name = %s WHERE id = %s", ["Tên chưa lưu", world.monthly.pk])
+        html = client.get(INBOX + "?status=all").content.decode()
+        assert world.monthly.name in html and "Tên chưa lưu" not in html
+        other.commit()
+        assert "Tên chưa lưu" in client.get(INBOX + "?status=all").content.decode()
+        assert {f.pk: f.name for f in report_forms()}[world.monthly.pk] == "Tên chưa lưu"
+    finally:
+        other.rollback()
+        other.close()
