@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import area_import, area_uploads, services
 from .forms import AreaFileForm
-from .models import CatalogueVersion, Officer, PendingTask, Unit, UnitKind, UnitPlacement, UnitSuccession
+from .models import CopyVersion, Officer, PendingTask, Unit, UnitKind, UnitPlacement, UnitSuccession
 
 # A Vietnamese admin (issue 17): the Front's name instead of Django's, and nothing it never uses.
 admin.site.site_header = _("Quản trị Cổng MTTQ tỉnh Lạng Sơn")
@@ -347,11 +347,11 @@ class PendingTaskAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(CatalogueVersion)
-class CatalogueVersionAdmin(admin.ModelAdmin):
-    """The catalogue's token (mattran.catalogue): shown, written only by the database's triggers."""
+@admin.register(CopyVersion)
+class CopyVersionAdmin(admin.ModelAdmin):
+    """The copies' tokens (mattran.copies): shown, written only by the database's triggers."""
 
-    list_display = ("token",)
+    list_display = ("id", "token")
 
     def has_add_permission(self, request):
         return False

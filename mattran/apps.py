@@ -7,6 +7,6 @@ class MattranConfig(AppConfig):
     verbose_name = _("Tổ chức Mặt trận")
 
     def ready(self):
-        from . import catalogue, inprocess  # noqa: F401 (catalogue: its request signals)
+        from . import copies, inprocess  # noqa: F401 (copies: its request signals)
 
         inprocess.start_if_configured()

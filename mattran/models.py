@@ -341,17 +341,18 @@ class PendingTask(models.Model):
         return self.key
 
 
-class CatalogueVersion(models.Model):
-    """One row whose token changes, by a database trigger, with every write to the catalogue's tables
-    (plans, programs, indicators, targets, campaigns, forms): what each process's copy of the catalogue
-    is checked against (see mattran.catalogue). A random token, not a counter: a rolled-back change
-    puts the old token back together with the old rows, and the next change never reuses a token."""
+class CopyVersion(models.Model):
+    """One row per source of the per-process copies (mattran.copies): 1, the catalogue (plans, programs,
+    indicators, targets, campaigns, forms); 2, the unit tree (units, placements, successions). A database
+    trigger gives the row a new random token with every write to its source's tables, in the writing
+    transaction. Random, not a counter: a rolled-back change puts the old token back together with the
+    old rows, and a later change never reuses a token a copy was kept under."""
 
     token = models.BigIntegerField(_("mã phiên bản"))
 
     class Meta:
-        verbose_name = _("phiên bản danh mục")
-        verbose_name_plural = _("phiên bản danh mục")
+        verbose_name = _("phiên bản bản sao")
+        verbose_name_plural = _("phiên bản bản sao")
 
     def __str__(self):
-        return str(self.token)
+        return f"{self.pk}: {self.token}"

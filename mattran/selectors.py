@@ -1,9 +1,11 @@
 """Reads for the unit browser: children with the counts beneath them, ancestors, status."""
 import datetime
 from collections import defaultdict
+from types import MappingProxyType
 
 from django.db.models import Count, Q
 
+from . import copies
 from .models import ANCESTOR_FIELD, Unit, UnitKind
 
 KIND_DEPTH = {UnitKind.PROVINCE: 0, UnitKind.DISTRICT: 1, UnitKind.COMMUNE: 2, UnitKind.AREA: 3}
@@ -24,6 +26,21 @@ def unit_ancestors(unit: Unit) -> list[Unit]:
 def unit_with_ancestors(queryset, **lookup) -> Unit:
     """One unit and its ancestors in one query; raises Unit.DoesNotExist."""
     return queryset.select_related("province", "district", "commune").get(**lookup)
+
+
+@copies.cached_per_key("mattran.children_active_on")
+def children_active_on(parent_id: int, day: datetime.date) -> tuple[Unit, ...]:
+    """The units directly under ``parent_id`` on the tree as at ``day`` and active that day, by code: the
+    tree's copy (read-only; one query when the tree changed, else none)."""
+    return tuple(Unit.objects.children_on(parent_id, day).active_on(day).order_by("code"))
+
+
+@copies.cached_per_key("mattran.active_kinds_within")
+def active_kinds_within(scope_id: int, scope_kind: str, day: datetime.date) -> MappingProxyType:
+    """``{kind: number of units}`` active on ``day`` in the subtree of the unit ``scope_id`` (of
+    ``scope_kind``), itself included: the tree's copy (read-only)."""
+    counts = Unit.objects.filter(**{ANCESTOR_FIELD[scope_kind]: scope_id}).active_on(day)
+    return MappingProxyType(dict(counts.values_list("kind").annotate(n=Count("pk")).order_by()))
 
 
 def unit_children(unit: Unit):

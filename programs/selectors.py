@@ -1,7 +1,7 @@
 """Reads of the action plan alone; pages that show its campaigns read through campaigns.selectors."""
 from django.db.models import Max, Min
 
-from mattran import catalogue
+from mattran import copies
 
 from .models import ActionPlan, Target
 
@@ -20,7 +20,7 @@ def all_targets():
     return Target.objects.select_related("program", "indicator", "rating_level").order_by("code")
 
 
-@catalogue.cached("programs.plan_spans")
+@copies.cached("programs.plan_spans")
 def plan_spans() -> tuple[tuple[int, int, int | None, int | None], ...]:
     """(term start, term end, its targets' first year, their last year) of every action plan, latest
     first: the catalogue's copy (one query when it changed, else none)."""
@@ -44,7 +44,7 @@ def plan_years() -> set[int] | None:
     return {year for start, end in terms for year in range(start, end + 1)}
 
 
-@catalogue.cached("programs.targets_in_order")
+@copies.cached("programs.targets_in_order")
 def targets_in_order() -> tuple[Target, ...]:
     """Every target with its program, by program number and code: the catalogue's copy (read-only)."""
     return tuple(Target.objects.select_related("program").order_by("program__number", "code"))

@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from campaigns.models import Campaign
-from mattran import catalogue
+from mattran import copies
 from mattran.access import get_visible_unit_or_404, scope_of
 from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
+from mattran.selectors import active_kinds_within, children_active_on
 from programs.models import Indicator, Target, ValueType, WorkProgram
 from programs.selectors import targets_in_order
 from reports.constants import COUNTED_STATUSES, trend_years
@@ -131,8 +132,8 @@ class PlanFigure:
 
 
 def _child_units(root: Unit, day: datetime.date):
-    """The units drawn as tiles: those directly under ``root`` and active on ``day``."""
-    return list(Unit.objects.children_on(root, day).active_on(day).order_by("code"))
+    """The units drawn as tiles: those directly under ``root`` and active on ``day`` (the tree's copy)."""
+    return list(children_active_on(root.pk, day))
 
 
 # TargetResult's columns in model order (a row makes the model positionally), and where those a tile reads are.
@@ -194,7 +195,7 @@ def _current_period(form: ReportForm, today: datetime.date) -> Period:
 def reporting_completeness(root: Unit, today: datetime.date) -> list[dict]:
     """Per data form: how many of the expected units under ``root`` have sent this month's report.
 
-    Two queries besides the catalogue's forms: active units per kind, and one aggregate over submissions.
+    One query besides the copies of the forms and of the units counted per kind: an aggregate over submissions.
     """
     forms = [
         f for f in report_forms()
@@ -204,7 +205,7 @@ def reporting_completeness(root: Unit, today: datetime.date) -> list[dict]:
         return []
     periods = {f.pk: _current_period(f, today) for f in forms}
     units = Unit.objects.within(root).active_on(today)
-    expected = dict(units.values_list("kind").annotate(n=Count("pk")).order_by())
+    expected = active_kinds_within(root.pk, root.kind, today)
     # Counted per (form, period) over the forms' current periods, the pairs wanted kept in Python:
     # one IN per column, not an OR of a condition per form.
     counts = {
@@ -271,7 +272,7 @@ def plans_by(units, indicators, years) -> dict[tuple[int, int, int], object]:
     return plans
 
 
-@catalogue.cached("reports.numeric_indicators")
+@copies.cached("reports.numeric_indicators")
 def numeric_indicators() -> tuple[Indicator, ...]:
     """Numeric indicators that serve a program, with their program: the catalogue's copy (read-only)."""
     return tuple(
@@ -281,7 +282,7 @@ def numeric_indicators() -> tuple[Indicator, ...]:
     )
 
 
-@catalogue.cached("reports.top_campaigns")
+@copies.cached("reports.top_campaigns")
 def top_campaigns() -> tuple[Campaign, ...]:
     """The campaigns at the top of their tree, with their program: the catalogue's copy (read-only)."""
     return tuple(Campaign.objects.select_related("program").filter(parent__isnull=True).order_by("order", "code"))

@@ -17,8 +17,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mattran import copies
 from mattran.collation import vietnamese_key
-from mattran.models import Unit, UnitKind
+from mattran.models import ANCESTOR_FIELD, Unit, UnitKind
 from reports.models import ReportForm, Submission, SubmissionStatus
 from reports.periods import Period
 from reports.submissions import selectors
@@ -176,15 +177,22 @@ class QueueFilter(FilterForm):
         return any(self.value(name) for name in ("q_district", "q_form", "q_period"))
 
 
+@copies.cached_per_key("reports.districts_within")
+def districts_within(scope_id: int | None, scope_kind: str | None) -> tuple[Unit, ...]:
+    """Every district in the subtree of ``scope_id`` (everywhere: None), by Vietnamese name: the tree's
+    copy (read-only)."""
+    districts = Unit.objects.filter(kind=UnitKind.DISTRICT)
+    if scope_id is not None:
+        districts = districts.filter(**{ANCESTOR_FIELD[scope_kind]: scope_id})
+    return tuple(sorted(districts, key=lambda d: vietnamese_key(d.name)))
+
+
 def review_queue(scope: Unit | None, params):
     """Submitted reports waiting for review in ``scope``, filtered and ordered by ``params``: (queryset, filter form).
 
-    One query besides the page: the districts of the filter's choices (its forms are the catalogue's).
+    No query besides the page: the filter's districts and forms are the tree's and the catalogue's copies.
     """
-    districts = Unit.objects.filter(kind=UnitKind.DISTRICT)
-    if scope is not None:
-        districts = districts.filter(pk__in=Unit.objects.within(scope).values("pk"))
-    districts = sorted(districts, key=lambda d: vietnamese_key(d.name))
+    districts = districts_within(scope.pk if scope is not None else None, scope.kind if scope is not None else None)
     filters = QueueFilter(params, districts, selectors.report_forms())
     queue = selectors.review_queue(scope)
     if filters.value("q_district"):

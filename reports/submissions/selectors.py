@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from mattran import catalogue
+from mattran import copies
 from mattran.models import OfficerRole, Unit, UnitKind
 from programs.models import RatingLevel, ValueType
 from programs.selectors import plan_years
@@ -218,7 +218,7 @@ class InboxItem(_SubmissionStatus):
     days_overdue: int
 
 
-@catalogue.cached("reports.report_forms")
+@copies.cached("reports.report_forms")
 def report_forms() -> tuple[ReportForm, ...]:
     """Every report form with its plan (without the plan's long texts), in the forms' order: the
     catalogue's copy (read-only)."""

@@ -232,7 +232,7 @@ def test_the_queue_and_filtered_inbox_need_the_same_queries_however_many_reports
     queued(world, count)
     history(world, world.district)
     client.force_login(world.staff)
-    client.get(INBOX)  # the process's copy of the catalogue (forms, plans' terms) read once
+    client.get(INBOX)  # the process's copies (forms, plans' terms, districts) read once
     with django_assert_num_queries(test_the_queue_and_filtered_inbox_need_the_same_queries_however_many_reports.staff):
         client.get(INBOX, {"q_district": "D1", "q_period": "2019", "q_sort": "newest"})
     client.force_login(world.officer)
@@ -240,8 +240,8 @@ def test_the_queue_and_filtered_inbox_need_the_same_queries_however_many_reports
         client.get(INBOX, {"form": "t_thang", "period": "2019", "status": "all"})
 
 
-# The session, the user with their officer and unit, the catalogue's token, the districts of the
-# filter, the officer's own reports; the queue: its count, the page's ids, then those reports with their
-# form, unit and sender (by key).
-test_the_queue_and_filtered_inbox_need_the_same_queries_however_many_reports.staff = 8
+# The session, the user with their officer and unit, the copies' tokens (forms, plans' terms and the
+# filter's districts are copies), the officer's own reports; the queue: its count, the page's ids, then
+# those reports with their form, unit and sender (by key).
+test_the_queue_and_filtered_inbox_need_the_same_queries_however_many_reports.staff = 7
 test_the_queue_and_filtered_inbox_need_the_same_queries_however_many_reports.officer = 4  # session, user, token, reports

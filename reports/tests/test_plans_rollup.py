@@ -56,10 +56,10 @@ def test_trend_years_come_from_the_plan_in_force_that_year():
     plan_copy(source=source, code="ct-2025-2030", title="Chương trình 2025–2030 (ví dụ)", term_start=2025, term_end=2030)
     with CaptureQueriesContext(connection) as queries:
         years = trend_years(2027)
-    assert len(queries) == 2  # the token, then the plans (the copy is older than the plan copied)
+    assert len(queries) == 2  # the tokens, then the plans (the copy is older than the plan copied)
     with CaptureQueriesContext(connection) as queries:
         assert trend_years(2027) == years
-    assert len(queries) == 1 and "mattran_catalogueversion" in queries[0]["sql"]
+    assert len(queries) == 1 and "mattran_copyversion" in queries[0]["sql"]
     assert years[0] >= 2025 and years[-1] == 2030 and 2027 in years
     assert trend_years(2019) == tuple(range(2016, 2021))
     assert trend_years(2023) == TREND_YEARS

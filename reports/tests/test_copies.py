@@ -1,6 +1,6 @@
-"""The per-process copy of the catalogue (mattran.catalogue): pages read plans, targets, indicators,
-campaigns and forms from it, and a change made any way at all (the admin's form, a bulk update, raw SQL,
-a rolled-back transaction) is on the next page, never a stale copy."""
+"""The per-process copies (mattran.copies): pages read plans, targets, indicators, campaigns and forms,
+and a unit's children and its units per kind, from them, and a change made any way at all (the admin's
+form, a bulk update, raw SQL, a rolled-back transaction) is on the next page, never a stale copy."""
 import importlib
 from html.parser import HTMLParser
 
@@ -9,7 +9,10 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from mattran import catalogue
+from mattran import copies
+from mattran.copy_triggers import tables_with_trigger
+from mattran.models import Unit, UnitPlacement, UnitSuccession
+from mattran.selectors import active_kinds_within, children_active_on
 from programs.models import Target
 from programs.selectors import targets_in_order
 from reports.models import FormIndicator, ReportForm
@@ -41,29 +44,23 @@ def catalogue_tables():
     return tables
 
 
-def tables_with_trigger():
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'catalogue_changed'")
-        else:
-            cursor.execute("SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'catalogue_changed_%'")
-        return {name.strip('"') for (name,) in cursor.fetchall()}
-
-
-def test_every_catalogue_table_has_the_trigger_that_changes_the_token():
+def test_every_table_a_copy_is_read_from_has_the_trigger_that_changes_its_token():
     """A table the copies read without the trigger would be served stale after a change: every one has it,
     and the migration's list is exactly those tables."""
-    assert catalogue_tables() <= tables_with_trigger()
-    migration = importlib.import_module("reports.migrations.0014_catalogue_version_triggers")
+    assert catalogue_tables() <= tables_with_trigger(connection)
+    migration = importlib.import_module("reports.migrations.0014_catalogue_copy_triggers")
     assert set(migration.CATALOGUE_TABLES) == catalogue_tables()
+    tree = {model._meta.db_table for model in (Unit, UnitPlacement, UnitSuccession)}
+    assert tree <= tables_with_trigger(connection)
+    assert set(importlib.import_module("mattran.migrations.0009_tree_copy_triggers").TREE_TABLES) == tree
 
 
 def test_each_kind_of_write_gives_a_new_token_and_a_rollback_puts_the_old_one_back(world):
-    seen = [catalogue.read_token()]
-    assert seen[0] is not None
+    seen = [copies.read_tokens()[copies.CATALOGUE]]
+    tree = copies.read_tokens()[copies.TREE]
 
     def changed():
-        token = catalogue.read_token()
+        token = copies.read_tokens()[copies.CATALOGUE]
         assert token not in seen
         seen.append(token)
 
@@ -78,12 +75,13 @@ def test_each_kind_of_write_gives_a_new_token_and_a_rollback_puts_the_old_one_ba
     changed()
     FormIndicator.objects.filter(form=world.monthly).delete()
     changed()
-    before = catalogue.read_token()
+    assert copies.read_tokens()[copies.TREE] == tree  # a catalogue change leaves the tree's copies
+    before = copies.read_tokens()[copies.CATALOGUE]
     with pytest.raises(RuntimeError), transaction.atomic():
         Target.objects.update(name="Sẽ bị hủy")
-        assert catalogue.read_token() != before  # the writing transaction sees its own token
+        assert copies.read_tokens()[copies.CATALOGUE] != before  # the writing transaction sees its own token
         raise RuntimeError
-    assert catalogue.read_token() == before
+    assert copies.read_tokens()[copies.CATALOGUE] == before
     assert "Sẽ bị hủy" not in {t.name for t in targets_in_order()}
 
 
@@ -92,7 +90,7 @@ def test_the_copy_is_reused_until_the_catalogue_changes_and_then_read_again(worl
     with CaptureQueriesContext(connection) as queries:
         again = report_forms()
     assert again is first
-    assert len(queries) == 1 and "mattran_catalogueversion" in queries[0]["sql"]  # the token, not the forms
+    assert len(queries) == 1 and "mattran_copyversion" in queries[0]["sql"]  # the tokens, not the forms
     ReportForm.objects.filter(pk=world.monthly.pk).update(name="Báo cáo tháng (mới)")
     fresh = report_forms()
     assert fresh is not first
@@ -172,13 +170,13 @@ def test_a_form_renamed_in_the_admin_is_on_the_next_inbox_page_of_every_officer(
 
 
 def test_a_second_get_reads_the_catalogue_once_as_a_token(client, world):
-    """The inbox's forms and the plans' terms come from the copy: a repeated page reads only the token."""
+    """The inbox's forms and the plans' terms come from the copy: a repeated page reads only the tokens."""
     client.force_login(world.staff)
     client.get(INBOX)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(INBOX).status_code == 200
     sql = [q["sql"] for q in queries]
-    assert sum("mattran_catalogueversion" in s for s in sql) == 1
+    assert sum("mattran_copyversion" in s for s in sql) == 1
     assert not [s for s in sql if 'FROM "reports_reportform"' in s or 'FROM "programs_actionplan"' in s]
 
 
@@ -205,3 +203,26 @@ def test_another_connections_change_is_unseen_until_it_commits_and_seen_by_the_n
     finally:
         other.rollback()
         other.close()
+
+
+def test_the_tree_copies_follow_a_unit_moved_ended_or_renamed_by_any_path(world):
+    """The dashboard's tiles (a unit's children on a day) and its completeness (units per kind): read
+    again after a bulk rename, a unit ended, a move of placements; served from the copy in between."""
+    import datetime
+
+    day = datetime.date(2019, 12, 31)
+    province = world.province
+    children = children_active_on(province.pk, day)
+    assert {u.pk for u in children} >= {world.district.pk, world.other_district.pk}
+    with CaptureQueriesContext(connection) as queries:
+        assert children_active_on(province.pk, day) is children
+    assert len(queries) == 1
+    Unit.objects.filter(pk=world.district.pk).update(name="Huyện đổi tên")
+    assert {u.pk: u.name for u in children_active_on(province.pk, day)}[world.district.pk] == "Huyện đổi tên"
+    counts = dict(active_kinds_within(province.pk, province.kind, day))
+    Unit.objects.filter(pk=world.other_district.pk).update(valid_to=datetime.date(2019, 6, 30))
+    assert dict(active_kinds_within(province.pk, province.kind, day))["DISTRICT"] == counts["DISTRICT"] - 1
+    assert world.other_district.pk not in {u.pk for u in children_active_on(province.pk, day)}
+    with connection.cursor() as cursor:  # raw SQL on the placements: no signal, no model
+        cursor.execute("UPDATE mattran_unitplacement SET valid_to = %s WHERE unit_id = %s", [datetime.date(2019, 1, 1), world.district.pk])
+    assert world.district.pk not in {u.pk for u in children_active_on(province.pk, day)}

@@ -11,14 +11,14 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CatalogueVersion',
+            name='CopyVersion',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('token', models.BigIntegerField(verbose_name='mã phiên bản')),
             ],
             options={
-                'verbose_name': 'phiên bản danh mục',
-                'verbose_name_plural': 'phiên bản danh mục',
+                'verbose_name': 'phiên bản bản sao',
+                'verbose_name_plural': 'phiên bản bản sao',
             },
         ),
     ]
