@@ -4,8 +4,9 @@ The form is the real ``ngay_hoi`` (four columns: held, date, both parts, shared 
 23 communes and 226 areas, every cell filled for the year shown and the year before (the small
 "Năm trước" figure under each cell). The page is fetched through Django's test client as the district
 officer (inputs) and as provincial staff (the same values read-only); each figure is the median of
-``RUNS`` requests after a warm-up. The HTML must stay under 150 KiB and the page in the 12 queries it
-took before the grid was reworked (asserted). Before, on the same data, the page drew 200 of the 226
+``RUNS`` requests after a warm-up. The HTML must stay under 150 KiB and the page in at most the 12 queries
+it took before the grid was reworked (asserted; 10 since the user is read with officer and unit and the
+plans' terms come from the catalogue's copy). Before, on the same data, the page drew 200 of the 226
 areas in 633 KiB (a second page held the other 26), in about the same or more time on this shared machine. ``run()`` answers a list of figures for ``benchmarks/run.py``;
 run alone (``python benchmarks/bench_grid.py``) it prints them. The generated rows are rolled back.
 """
@@ -20,7 +21,7 @@ COMMUNES, AREAS = 23, 226
 RUNS = 15
 GOAL_SECONDS = 0.25
 MAX_BYTES = 150 * 1024
-QUERIES = 12  # the grid's queries before the rework, for 20 rows or 200
+QUERIES = 12  # the grid's queries before the rework, for 20 rows or 200: the most it may take
 
 
 def _district():
@@ -112,11 +113,11 @@ def run() -> list[dict]:
                 rows = response.content.count(b"<tr data-u=")
                 assert rows == AREAS, rows
                 assert size < MAX_BYTES, f"{size} bytes"
-                assert queries == QUERIES, f"{queries} queries, was {QUERIES}"
+                assert queries <= QUERIES, f"{queries} queries, was {QUERIES}"
                 results.append({
                     "name": f"{name}, {who}", "seconds": round(seconds, 3), "goal": GOAL_SECONDS,
                     "note": f"{size / 1024:.1f} KiB of HTML (limit 150), {rows} rows on one page, {queries} queries "
-                            f"(unchanged), median of {RUNS} (fastest {fastest:.3f} s); {periods[0]} with {periods[1]} under each cell",
+                            f"(at most {QUERIES}), median of {RUNS} (fastest {fastest:.3f} s); {periods[0]} with {periods[1]} under each cell",
                 })
             raise Rollback
     except Rollback:
