@@ -192,15 +192,9 @@ class SuccessionInline(admin.TabularInline):
     extra = 0
 
 
-@admin.register(UnitPlacement)
-class UnitPlacementAdmin(admin.ModelAdmin):
-    """The dated tree, read only: it is written by imports and dated moves, never by hand."""
-
-    list_display = ("unit", "kind", "parent", "valid_from", "valid_to")
-    list_filter = ("kind",)
-    search_fields = ("unit__code", "unit__name")
-    list_select_related = ("unit", "parent")
-    show_full_result_count = False
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the portal writes itself (imports, triggers, computations): listed and shown, never added,
+    changed or deleted by hand."""
 
     def has_add_permission(self, request):
         return False
@@ -210,6 +204,17 @@ class UnitPlacementAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(UnitPlacement)
+class UnitPlacementAdmin(ReadOnlyAdmin):
+    """The dated tree, read only: it is written by imports and dated moves, never by hand."""
+
+    list_display = ("unit", "kind", "parent", "valid_from", "valid_to")
+    list_filter = ("kind",)
+    search_fields = ("unit__code", "unit__name")
+    list_select_related = ("unit", "parent")
+    show_full_result_count = False
 
 
 @admin.register(UnitSuccession)
@@ -348,19 +353,10 @@ class PendingTaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(CopyVersion)
-class CopyVersionAdmin(admin.ModelAdmin):
+class CopyVersionAdmin(ReadOnlyAdmin):
     """The copies' tokens (mattran.copies): shown, written only by the database's triggers."""
 
     list_display = ("id", "token")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Officer)

@@ -7,6 +7,7 @@ so another part of the portal may take over a model's admin.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from mattran.admin import ReadOnlyAdmin
 from reports.models import (
     ComputationRun,
     DataValue,
@@ -115,17 +116,8 @@ _register(PlanValue, PlanValueAdmin)
 # --- Computed results (kept by Celery; read-only here: an edit would be overwritten) -----
 
 
-class ComputedAdmin(admin.ModelAdmin):
+class ComputedAdmin(ReadOnlyAdmin):
     """Rows written only by the computation: listed and shown, never added or changed by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TargetResultAdmin(ComputedAdmin):
