@@ -226,3 +226,16 @@ def test_the_tree_copies_follow_a_unit_moved_ended_or_renamed_by_any_path(world)
     with connection.cursor() as cursor:  # raw SQL on the placements: no signal, no model
         cursor.execute("UPDATE mattran_unitplacement SET valid_to = %s WHERE unit_id = %s", [datetime.date(2019, 1, 1), world.district.pk])
     assert world.district.pk not in {u.pk for u in children_active_on(province.pk, day)}
+
+
+def test_a_keyed_copy_keeps_a_bounded_number_of_keys_and_answers_the_same_after_dropping_them(world, monkeypatch):
+    """Many days asked of the tree (a unit's children on each): at most KEYED_COPIES_KEPT answers are kept,
+    then all are dropped and read again; the answers never change."""
+    import datetime
+
+    monkeypatch.setattr(copies, "KEYED_COPIES_KEPT", 3)
+    days = [datetime.date(2019, 12, d) for d in range(20, 28)]
+    first = [children_active_on(world.province.pk, day) for day in days]
+    kept = copies._copies["mattran.children_active_on"][1]
+    assert len(kept) <= 3
+    assert [children_active_on(world.province.pk, day) for day in days] == first
