@@ -43,6 +43,14 @@ def _workers(group: int) -> set[int]:
     return {pid for pid in workers if procs[pid][0] in in_group and procs[pid][0] not in workers}
 
 
+def _group_state(group: int) -> str:
+    """``ps`` of serve's process group: state, kernel wait channel, age and command of each process."""
+    out = subprocess.run(
+        ["ps", "-ww", "-e", "-o", "pgid=,pid=,ppid=,stat=,wchan:32=,etime=,args="], capture_output=True, text=True,
+    ).stdout
+    return "\n".join(line for line in out.splitlines() if line.split(None, 1)[:1] == [str(group)])
+
+
 def _own_database(url: str) -> str:
     """A database of its own beside the test database, created fresh."""
     import psycopg2
@@ -106,7 +114,8 @@ def test_serve_runs_web_worker_and_beat_and_stops_them_all_on_sigterm():
         while time.monotonic() < wait and not (_workers(serve.pid) - first):
             time.sleep(1)
         assert serve.poll() is None, "serve stopped when its worker died"
-        assert _workers(serve.pid) - first, "the worker was not started again"
+        # When it fails (twice in full CI runs, never alone), say what serve's processes were doing.
+        assert _workers(serve.pid) - first, "the worker was not started again:\n" + _group_state(serve.pid)
         with urllib.request.urlopen(request, timeout=5) as response:
             assert response.status == 200
 
