@@ -36,7 +36,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD"})
 KEYED_COPIES_KEPT = 256  # per keyed accessor and token: a page reads a few keys (its unit, a day)
 _UNREAD = object()
 
-_copies: dict[str, tuple[int, object]] = {}  # name → (token, value), shared by the process's threads
+_copies: dict[str, tuple[int, dict]] = {}  # name → (token, {arguments: value}), shared by the process's threads
 _request = threading.local()  # .tokens: this request's tokens (GET/HEAD only), or absent
 
 
@@ -56,33 +56,11 @@ def token_of(source: int) -> int | None:
     return tokens.get(source)
 
 
-def cached(name: str, source: int = CATALOGUE):
-    """Decorate a loader without arguments (returning a tuple) to serve the process's copy of its result.
-
-    The loader must read only the tables of ``source`` (those its triggers watch), or its copy can be stale."""
-
-    def decorate(loader):
-        @functools.wraps(loader)
-        def get():
-            token = token_of(source)
-            if token is not None:
-                copy = _copies.get(name)
-                if copy is not None and copy[0] == token:
-                    return copy[1]
-            value = loader()
-            if token is not None:
-                _copies[name] = (token, value)
-            return value
-
-        get.load = loader  # the uncached read
-        return get
-
-    return decorate
-
-
 def cached_per_key(name: str, source: int = TREE):
-    """Like :func:`cached`, for a loader of hashable arguments: one copy per arguments under the token,
-    at most ``KEYED_COPIES_KEPT`` of them (all are dropped when more are wanted)."""
+    """Decorate a loader of hashable arguments to serve the process's copy of its result for those
+    arguments, under its source's current token; at most ``KEYED_COPIES_KEPT`` of them (all are dropped
+    when more are wanted). The loader must read only the tables of ``source`` (those its triggers
+    watch), or its copy can be stale."""
 
     def decorate(loader):
         @functools.wraps(loader)
@@ -99,15 +77,14 @@ def cached_per_key(name: str, source: int = TREE):
                 values[key] = loader(*key)
             return values[key]
 
-        get.load = loader
         return get
 
     return decorate
 
 
-def forget() -> None:
-    """Drop every copy (tests that swap databases)."""
-    _copies.clear()
+def cached(name: str, source: int = CATALOGUE):
+    """:func:`cached_per_key` for a loader without arguments (returning a tuple)."""
+    return cached_per_key(name, source)
 
 
 def _on_request_started(sender, environ=None, **kwargs):

@@ -1,4 +1,5 @@
-"""Reads for the unit browser: children with the counts beneath them, ancestors, status."""
+"""Reads of the unit tree: the unit browser's children with the counts beneath them, ancestors, status; the
+tree's copies a page reads every time (a unit's children on a day, its units per kind)."""
 import datetime
 from collections import defaultdict
 from types import MappingProxyType
