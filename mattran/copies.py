@@ -17,13 +17,14 @@ older than its own reads:
 
 The tokens (one query for all sources) are read once per GET or HEAD request, the first time a copy is
 wanted; in other requests and outside requests (tasks, commands) at every use, since those may change
-a source and read it after.
+a source and read it after, except within ``tokens_read_once``.
 
 Copies are shared by the threads of a process and must be treated as read-only: an accessor returns a
 tuple or a mapping, and the model instances in it must not be changed by the code that reads them.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 
@@ -54,6 +55,22 @@ def token_of(source: int) -> int | None:
     elif tokens is None:
         tokens = read_tokens()
     return tokens.get(source)
+
+
+@contextlib.contextmanager
+def tokens_read_once():
+    """Within the block the tokens are read once, the first time a copy is wanted, as in a GET
+    request: for work that reads several copies and writes none of their sources (a submission's
+    recompute: the tree and the catalogue around it, for one token query). Inside a GET request it
+    changes nothing."""
+    if "tokens" in _request.__dict__:  # a GET request's, or an enclosing block's
+        yield
+        return
+    _request.tokens = _UNREAD
+    try:
+        yield
+    finally:
+        _request.__dict__.pop("tokens", None)
 
 
 def cached_per_key(name: str, source: int = TREE):

@@ -12,6 +12,7 @@ import datetime
 from django.db import connection, transaction
 from django.db.models import F, Q
 
+from . import copies
 from .models import ANCESTOR_FIELD, KIND_RANK, Unit, UnitPlacement
 
 COLUMNS = ("parent_id", *(f"{field}_id" for field in ANCESTOR_FIELD.values()))
@@ -67,7 +68,7 @@ def placements_sync(units=None) -> None:
         )
 
 
-def placement_of(unit: Unit, day: datetime.date) -> UnitPlacement | None:
+def placement_of(unit: Unit | int, day: datetime.date) -> UnitPlacement | None:
     """``unit``'s placement on ``day``; for a unit not in force that day, its last one before (or
     its first one after): the place its figures were last counted at."""
     # An open start first on every database (PostgreSQL sorts NULL last by default).
@@ -104,8 +105,9 @@ def tree_changes(first: datetime.date, last: datetime.date):
     )
 
 
+@copies.cached_per_key("mattran.tree_changes_within")
 def tree_changes_within(first: datetime.date, last: datetime.date) -> bool:
-    """Whether the tree is not the same on every day of the span (``tree_changes``)."""
+    """Whether the tree is not the same on every day of the span (``tree_changes``): the tree's copy."""
     return tree_changes(first, last).exists()
 
 

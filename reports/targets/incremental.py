@@ -16,10 +16,10 @@ from collections import namedtuple
 from datetime import timedelta
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from mattran.placements import tree_changes
+from mattran import copies
+from mattran.placements import tree_changes_within
 from reports.constants import COUNTED_STATUSES, RUN_KIND, RunStatus, SubmissionStatus
 from reports.models import ComputationRun, FormIndicator, Submission, TargetResult
 from reports.periods import Period
@@ -49,16 +49,29 @@ def submission_changed(submission, previous_status: str | None = None) -> None:
 
     With ``previous_status``: when the values counted before and after are the same (an approval:
     submitted and approved values both count, and only open forms can be edited), the roll-ups
-    cannot change and only the targets' counts of values not yet approved move, in one statement
-    that never waits for background work (``_approval_moved``).
+    cannot change and only the targets' counts of values not yet approved move, in the same
+    statement as the dirty mark, one that never waits for background work (``_approval_moved``).
+
+    What the others need besides (the form's targets and indicators, the unit's ancestors and
+    their children, whether the tree changed during the year) comes from the process's copies of
+    the catalogue and the tree, checked with one query; whether each target has rows yet comes
+    with the dirty mark. An approval is one statement; a submission is that query, the mark and
+    the two writes of each of its targets and of its roll-up, in a savepoint (two round trips more).
     """
     year = submission.year
     eager = _tasks_run_in_process()
     now = timezone.now()
-    run = _run_marked_dirty(year, now, always_enqueue=eager)
-    done = _approval_moved(submission, previous_status, run, now) or _without_waiting(
-        lambda: _incremental(submission, previous_status, run),
-    )
+    with copies.tokens_read_once():
+        change = _pending_change(submission.status, previous_status)
+        if change:
+            run, done = _approval_moved(submission, change, now, always_enqueue=eager)
+        else:
+            top = Scope(submission.unit, year).ancestors(RESULT_LEVELS)[-1:]
+            targets = _form_work(submission.form_id, year).targets
+            run = _run_marked_dirty(year, now, always_enqueue=eager, top=top[0][0] if top else None, targets=targets)
+            done = change == 0 and run.whole
+        if not done:
+            done = _without_waiting(lambda: _incremental(submission, previous_status, run))
     enqueue = run.enqueued
     if not done and not enqueue:
         ComputationRun.objects.filter(pk=run.pk).update(last_enqueued_at=now)
@@ -69,53 +82,93 @@ def submission_changed(submission, previous_status: str | None = None) -> None:
         target_results_changed.send(sender=Submission, year=year)
 
 
-_RunState = namedtuple("_RunState", "pk status finished_at enqueued tree_changed")
+_FormWork = namedtuple("_FormWork", "indicator_ids targets")
 
 
-def _run_marked_dirty(year: int, now, *, always_enqueue: bool) -> _RunState:
-    """Mark the year dirty and lock its run row (until the transaction ends), in one statement:
-    also take the full recompute's turn in the queue if none was taken in the last
-    ``ENQUEUE_INTERVAL`` (``enqueued``), and tell whether the tree changed during the year (some
-    placement starts or ends within it: the year of the reform). Returns what the incremental run
-    needs to know."""
+@copies.cached_per_key("reports.targets.form_work", copies.CATALOGUE)
+def _form_work(form_id: int, year: int) -> _FormWork:
+    """The indicators of the form and the targets of ``year`` counting one of them: the
+    catalogue's copy (read-only)."""
+    indicator_ids = tuple(FormIndicator.objects.filter(form_id=form_id).order_by("indicator_id").values_list("indicator_id", flat=True))
+    return _FormWork(indicator_ids, tuple(targets_of_year(year).filter(indicator_id__in=indicator_ids)))
+
+
+def _pending_change(status: str, previous_status: str | None) -> int | None:
+    """How an approval moves the count of values waiting for it (−1 approved, +1 back to submitted,
+    0 neither), or None when the values counted change (a submission, a reopening, a return)."""
+    if status not in COUNTED_STATUSES or previous_status not in COUNTED_STATUSES:
+        return None
+    return (status == SubmissionStatus.SUBMITTED) - (previous_status == SubmissionStatus.SUBMITTED)
+
+
+_RunState = namedtuple("_RunState", "pk whole enqueued top_computed")
+
+
+def _mark_sql(year: int, now, *, always_enqueue: bool, returning: tuple[str, list] = ("", [])) -> tuple[str, list]:
+    """The UPDATE that marks the year dirty and locks its run row (until the transaction ends), also
+    taking the full recompute's turn in the queue if none was taken in the last ``ENQUEUE_INTERVAL``.
+    It returns ``id``, ``whole`` (a full run has finished: the rows below every unit are whole),
+    ``enqueued`` and the columns of ``returning``."""
     table = connection.ops.quote_name(ComputationRun._meta.db_table)
-    changes, changes_params = tree_changes(
-        datetime.date(year, 1, 1), datetime.date(year, 12, 31),
-    ).values("pk")[:1].query.sql_with_params()
+    stamp = connection.ops.adapt_datetimefield_value  # stored as the ORM stores it (SQLite: naive UTC text)
     sql = (
         f"UPDATE {table} SET dirty = %s, dirty_since = %s, last_enqueued_at = CASE WHEN %s"  # noqa: S608
         " OR last_enqueued_at IS NULL OR last_enqueued_at <= %s THEN %s ELSE last_enqueued_at END"
-        f" WHERE kind = %s AND year = %s RETURNING id, status, finished_at, last_enqueued_at = %s, EXISTS ({changes})"
+        " WHERE kind = %s AND year = %s RETURNING id,"
+        " (status = %s AND finished_at IS NOT NULL) AS whole, (last_enqueued_at = %s) AS enqueued"
+        f"{returning[0]}"
     )
-    stamp = connection.ops.adapt_datetimefield_value  # stored as the ORM stores it (SQLite: naive UTC text)
     params = [
-        True, stamp(now), always_enqueue, stamp(now - ENQUEUE_INTERVAL), stamp(now), RUN_KIND, year, stamp(now),
-        *changes_params,
+        True, stamp(now), always_enqueue, stamp(now - ENQUEUE_INTERVAL), stamp(now), RUN_KIND, year,
+        RunStatus.DONE, stamp(now), *returning[1],
     ]
+    return sql, params
+
+
+def _run_marked_dirty(year: int, now, *, always_enqueue: bool, top: int | None = None, targets=()) -> _RunState:
+    """Mark the year dirty (``_mark_sql``), in one statement that also tells, when ``top`` is given,
+    whether each of ``targets`` has a row for that unit yet (``top_computed``: ``{target id: bool}``)."""
+    targets = list(targets) if top is not None else []
+    table = connection.ops.quote_name(TargetResult._meta.db_table)
+    exists = f"EXISTS (SELECT 1 FROM {table} WHERE target_id = %s AND year = %s AND unit_id = %s)"  # noqa: S608
+    returning = ("".join(f", {exists}" for _target in targets), [p for target in targets for p in (target.pk, year, top)])
+    sql, params = _mark_sql(year, now, always_enqueue=always_enqueue, returning=returning)
+    row = _run_row_returned(year, sql, params)
+    return _RunState(row[0], bool(row[1]), bool(row[2]), {target.pk: bool(found) for target, found in zip(targets, row[3:], strict=True)})
+
+
+def _run_row_returned(year: int, sql: str, params: list, run=None) -> tuple:
+    """The row of a statement that updates the year's run row (``run(sql, params)`` runs it and
+    returns its row, or None), creating the run row first if the year has none yet."""
     for _attempt in range(2):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
+        if run is None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                row = cursor.fetchone()
+        else:
+            row = run(sql, params)
         if row is not None:
-            return _RunState(row[0], row[1], row[2], bool(row[3]), bool(row[4]))
+            return row
         run_row(year)  # the year's first run record
     raise RuntimeError(f"no run record for {year}")
 
 
-def _whole(run) -> bool:
-    """The year's rows below every unit are whole: a full run has finished."""
-    return run.status == RunStatus.DONE and run.finished_at is not None
-
-
-def _approval_moved(submission, previous_status, run, now) -> bool:
+def _approval_moved(submission, change: int, now, *, always_enqueue: bool) -> tuple[_RunState, bool]:
     """Approved (or back to submitted): the same values count, only how many wait for approval
-    changes, so that count is moved in place, in one statement that never waits. False when it
-    did not (any other change, or a row to move missing or locked): the caller recounts."""
-    counted = submission.status in COUNTED_STATUSES and previous_status in COUNTED_STATUSES
-    if not (counted and _whole(run)):
-        return False
-    change = (submission.status == SubmissionStatus.SUBMITTED) - (previous_status == SubmissionStatus.SUBMITTED)
-    return not change or pending_moved(submission_id=submission.pk, year=submission.year, change=change, now=now)
+    changes, so that count is moved in place, in the same statement as the dirty mark, one that
+    never waits for the target rows. False when it did not (no full run finished yet, or a row to
+    move missing or locked): the caller recounts."""
+    year = submission.year
+    moved = []
+
+    def run(sql, params):
+        done, row = pending_moved(submission_id=submission.pk, year=year, change=change, now=now, first=(sql, params))
+        moved.append(done)
+        return row
+
+    row = _run_row_returned(year, *_mark_sql(year, now, always_enqueue=always_enqueue), run=run)
+    run_state = _RunState(row[0], bool(row[1]), bool(row[2]), {})
+    return run_state, bool(moved[-1]) and run_state.whole
 
 
 def _incremental(submission, previous_status, run) -> None:
@@ -124,31 +177,24 @@ def _incremental(submission, previous_status, run) -> None:
     was_counted = previous_status in COUNTED_STATUSES
     if not (counted or was_counted or previous_status is None):
         return
-    whole = _whole(run)
-    indicator_ids = FormIndicator.objects.filter(form_id=submission.form_id).values("indicator_id")  # a subquery
+    work = _form_work(submission.form_id, year)
     scope = Scope(submission.unit, year)
-    if not whole or run.tree_changed:
+    if not run.whole or tree_changes_within(datetime.date(year, 1, 1), datetime.date(year, 12, 31)):
         # Ancestors are summed from the rows below them, which only a finished full run makes
         # whole, and which are their children's on one tree: until the first full run, and in a
         # year whose tree changed (2025: districts until June, communes under the province from
         # July), scan the top unit's whole subtree instead.
         scope = scope.top()
     # Rows disappear only when values stop counting (targets: never, by a status change).
-    known = previous_status is not None and whole
-    targets = targets_of_year(year).filter(indicator_id__in=indicator_ids)
-    ancestors = scope.ancestors(RESULT_LEVELS)
-    if ancestors:  # whether each target has a row under the top ancestor, asked with the targets
-        targets = targets.annotate(top_computed=Exists(
-            TargetResult.objects.filter(target=OuterRef("pk"), year=year, unit_id=ancestors[-1][0]),
-        ))
-    for target in targets:
+    known = previous_status is not None and run.whole
+    for target in work.targets:
         target_results_compute(
-            target=target, year=year, scope=scope, prune=not known, top_computed=getattr(target, "top_computed", None),
+            target=target, year=year, scope=scope, prune=not known, top_computed=run.top_computed.get(target.pk),
         )
     if previous_status is None or counted != was_counted:
         within = Period.parse(submission.period)
         indicator_aggregates_compute(
-            year=year, scope=scope, indicator_ids=indicator_ids, within=within, prune=not (known and counted),
+            year=year, scope=scope, indicator_ids=work.indicator_ids, within=within, prune=not (known and counted),
         )
 
 

@@ -80,7 +80,7 @@ def pivot_sql(
     (LAST: stocks, yes/no; across placements too, for a unit moved during the year). Columns
     ``indicator_id, unit_id, province_id, district_id, commune_id, area_id, v…, e…``. Units of
     ``where`` (a condition on ``u`` or ``dv``); all rolled-up indicators, or only ``indicators``
-    (``{aggregation: [id]}``, see ``_rolled_indicators``). ``moves=False``: the caller knows no
+    (``{aggregation: (id, …)}``, see ``rollups.rolled_indicators``). ``moves=False``: the caller knows no
     unit changed placement during the year, so LAST needs no comparison across placements (a
     window over every stock value of the country).
     """

@@ -17,10 +17,12 @@ which runs in parallel, and only the difference is written (``_year_aggregates_r
 from __future__ import annotations
 
 import datetime
+from types import MappingProxyType
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from mattran import copies
 from mattran.models import ANCESTOR_FIELD
 from mattran.placements import tree_changes_within
 from programs.models import Aggregation, Indicator
@@ -47,16 +49,15 @@ ROLLUP_WORK_MEM = "64MB"
 ROLLUP_SETTINGS = (("max_parallel_workers_per_gather", "2"), ("jit", "off"))
 
 
-def _rolled_indicators(indicator_ids) -> dict[str, list[int]]:
-    """``{aggregation: [id]}`` of the rolled-up (numeric or yes/no) indicators among ``indicator_ids``
-    (a list of ids, or a queryset of their ids: then one query either way)."""
-    if not isinstance(indicator_ids, models.QuerySet):
-        indicator_ids = list(indicator_ids)
-    rows = Indicator.objects.filter(pk__in=indicator_ids, value_type__in=AGGREGATED_TYPES)
+@copies.cached_per_key("reports.targets.rolled_indicators", copies.CATALOGUE)
+def rolled_indicators(indicator_ids: tuple[int, ...]) -> MappingProxyType:
+    """``{aggregation: (id, …)}`` of the rolled-up (numeric or yes/no) indicators among
+    ``indicator_ids``: the catalogue's copy (no query while it is unchanged)."""
+    rows = Indicator.objects.filter(pk__in=indicator_ids, value_type__in=AGGREGATED_TYPES).order_by("pk")
     split: dict[str, list] = {aggregation: [] for aggregation in Aggregation.values}
     for pk, aggregation in rows.values_list("pk", "aggregation"):
         split[aggregation].append(pk)
-    return split
+    return MappingProxyType({aggregation: tuple(ids) for aggregation, ids in split.items()})
 
 
 def _indicators_filter(alias: str, indicators: dict | None) -> tuple[str, list]:
@@ -186,7 +187,7 @@ def indicator_aggregates_compute(
     now = timezone.now()
     if scope is None and indicator_ids is None and within is None:
         return _year_aggregates_replace(year, now)
-    indicators = _rolled_indicators(indicator_ids) if indicator_ids is not None else None
+    indicators = rolled_indicators(tuple(indicator_ids)) if indicator_ids is not None else None
     if indicators is not None and not any(indicators.values()):
         return 0  # nothing of these indicators is rolled up (ratings)
     # (statement, the units whose rows it rewrites: asked only when stale rows are deleted)

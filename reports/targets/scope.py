@@ -11,6 +11,7 @@ from functools import cached_property
 
 from django.db import connection
 
+from mattran import copies
 from mattran.models import ANCESTOR_FIELD, Unit, UnitKind, UnitPlacement
 from mattran.placements import placement_of
 
@@ -57,51 +58,53 @@ def in_list(column: str, ids) -> tuple[str, list]:
 LISTED_SUBTREE = 2000
 
 
+@copies.cached_per_key("reports.targets.surroundings")
+def _surroundings(unit_id: int, kind: str, day: datetime.date) -> tuple[tuple[int, str, tuple], ...]:
+    """The unit's ancestors on the tree as at ``day``, nearest first (by its placement that day, or
+    its last one before for a unit ended earlier), each with its children:
+    ``((ancestor id, ancestor kind, ((child id, child kind), …)), …)``. The tree's copy: no query
+    while the tree is unchanged."""
+    placement = placement_of(unit_id, day)
+    ancestors = [
+        (ancestor_id, ancestor_kind)
+        for ancestor_kind in reversed(AGGREGATE_LEVELS)
+        if placement is not None and LEVEL_ORDER[ancestor_kind] < LEVEL_ORDER[kind]
+        and (ancestor_id := getattr(placement, f"{ANCESTOR_FIELD[ancestor_kind]}_id"))
+    ]
+    children: dict[int, list] = {ancestor_id: [] for ancestor_id, _kind in ancestors}
+    if children:
+        rows = UnitPlacement.objects.on(day).filter(parent_id__in=list(children)).order_by()
+        for child_id, parent_id, child_kind in rows.values_list("unit_id", "parent_id", "kind"):
+            children[parent_id].append((child_id, child_kind))
+    return tuple((ancestor_id, ancestor_kind, tuple(children[ancestor_id])) for ancestor_id, ancestor_kind in ancestors)
+
+
 class Scope:
     """The unit an incremental run of ``year`` recomputes under, on the tree as at the year's end,
-    with the unit lists its statements need, each fetched once: the ids in its subtree and, for
-    each of its ancestors, the ancestor's children."""
+    with the unit lists its statements need: for each of its ancestors, the ancestor's children
+    (the tree's copy), and the ids in its subtree (fetched once, only when stale rows are deleted)."""
 
     def __init__(self, unit: Unit, year: int):
-        self.unit, self.kind, self.pk, self.year = unit, unit.kind, unit.pk, year
+        self.kind, self.pk, self.year = unit.kind, unit.pk, year
         self.day = datetime.date(year, 12, 31)
 
-    @cached_property
-    def placement(self):
-        """Its placement at the year's end (or its last one before, for a unit ended during the year)."""
-        return placement_of(self.unit, self.day)
+    @classmethod
+    def of(cls, pk: int, kind: str, year: int) -> Scope:
+        return cls(Unit(pk=pk, kind=kind), year)
 
-    def _ancestor_ids(self, levels) -> list[int]:
-        """Its ancestors at ``levels``, nearest first."""
-        found = []
-        for kind in reversed(AGGREGATE_LEVELS):
-            unit_id = getattr(self.placement, f"{ANCESTOR_FIELD[kind]}_id") if self.placement else None
-            if kind in levels and LEVEL_ORDER[kind] < LEVEL_ORDER[self.kind] and unit_id:
-                found.append(unit_id)
-        return found
-
-    @cached_property
-    def _children(self) -> dict[int, list[tuple[int, str]]]:
-        ancestors = self._ancestor_ids(AGGREGATE_LEVELS)
-        children: dict[int, list] = {unit_id: [] for unit_id in ancestors}
-        rows = UnitPlacement.objects.on(self.day).filter(parent_id__in=ancestors).order_by().values_list("unit_id", "parent_id", "kind")
-        for child_id, parent_id, kind in rows:
-            children[parent_id].append((child_id, kind))
-        return children
-
-    def ancestors(self, levels) -> list[tuple[int, list[tuple[int, str]]]]:
-        """``(id, [(child id, child kind)])`` of each ancestor at ``levels``, nearest first.
+    def ancestors(self, levels) -> list[tuple[int, tuple[tuple[int, str], ...]]]:
+        """``(id, ((child id, child kind), …))`` of each ancestor at ``levels``, nearest first.
 
         An ancestor's subtree is itself plus its children's subtrees (a unit's parent is always of
         a higher kind, see ``Unit.clean``), so its row is the sum of its children's rows (and of
         the children that have none, the residential areas) plus its own value.
         """
-        return [(unit_id, self._children[unit_id]) for unit_id in self._ancestor_ids(levels)]
+        return [(pk, children) for pk, kind, children in _surroundings(self.pk, self.kind, self.day) if kind in levels]
 
     def top(self) -> Scope:
         """The scope of its topmost ancestor (itself if it has none)."""
-        ancestors = self._ancestor_ids(AGGREGATE_LEVELS)
-        return Scope(Unit.objects.get(pk=ancestors[-1]), self.year) if ancestors else self
+        surroundings = _surroundings(self.pk, self.kind, self.day)
+        return Scope.of(surroundings[-1][0], surroundings[-1][1], self.year) if surroundings else self
 
     @cached_property
     def _subtree(self) -> list[tuple[int, str]] | None:

@@ -222,16 +222,20 @@ def _counted_kind_sql(kinds_column: str, kind_column: str) -> str:
     return f"EXISTS (SELECT 1 FROM json_each({kinds_column}) k WHERE k.value = {kind_column})"  # noqa: S608
 
 
-def pending_moved(*, submission_id: int, year: int, change: int, now) -> bool:
+def pending_moved(*, submission_id: int, year: int, change: int, now, first: tuple[str, list] | None = None) -> tuple[bool, tuple | None]:
     """Move the count of values not yet approved (``not_approved``) by ``change`` (−1: approved,
     +1: back to submitted) for every target of ``year`` that counts the submission's values, on
     the rows of each counted unit's commune, district and province: all an approval changes (its
     values counted before and still count). One statement, the targets joined in SQL.
 
-    All or nothing, and never waiting: True when every count moved; False, nothing written, when a
-    row it should move does not exist (a target no full run has computed yet) or is locked by other
-    work (PostgreSQL: the rows are locked with SKIP LOCKED): the caller then recounts, in its
-    savepoint that waits a little and gives way to a full recompute.
+    All or nothing, and never waiting for a target row: True when every count moved; False,
+    nothing written, when a row it should move does not exist (a target no full run has computed
+    yet) or is locked by other work (PostgreSQL: the rows are locked with SKIP LOCKED): the caller
+    then recounts, in its savepoint that waits a little and gives way to a full recompute.
+
+    ``first``: an UPDATE … RETURNING of one row whose second column, ``whole``, is a boolean, run before (on
+    PostgreSQL in the same statement, before any target row is locked: its row locks come first);
+    nothing moves unless it returned a row whose ``whole`` is true. Returns ``(moved, its row)``.
     """
     has_value, has_value_params = has_value_any_sql("t.condition")
     end = year_end(year)
@@ -257,22 +261,32 @@ def pending_moved(*, submission_id: int, year: int, change: int, now) -> bool:
         f" THEN {table}.not_approved + %s * r.n ELSE 0 END, computed_at = %s FROM {{rows}} r WHERE {table}.id = r.id"
     )
     moved_params = [change, change, now]
+    first_row = None
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            before, before_params, go = ("", [], "") if first is None else (
+                f"first AS ({first[0]}), ", first[1], " WHERE (SELECT whole FROM first)",
+            )
             cursor.execute(
-                f"WITH {delta},"  # noqa: S608
-                f" locked AS (SELECT tr.id, p.n FROM present p JOIN {table} tr ON tr.id = p.id FOR UPDATE OF tr SKIP LOCKED),"
+                f"WITH {before}{delta},"  # noqa: S608
+                f" locked AS (SELECT tr.id, p.n FROM present p JOIN {table} tr ON tr.id = p.id{go} FOR UPDATE OF tr SKIP LOCKED),"
                 " counts AS (SELECT (SELECT COUNT(*) FROM delta) AS expected, (SELECT COUNT(*) FROM present) AS present,"
                 "  (SELECT COUNT(*) FROM locked) AS locked),"
                 f" moved AS ({moved.format(rows='locked')} AND (SELECT expected = locked FROM counts) RETURNING 1)"
-                " SELECT expected, present, locked FROM counts",
-                delta_params + moved_params,
+                f" SELECT expected, present, locked{', first.*' if first else ''} FROM counts{' LEFT JOIN first ON TRUE' if first else ''}",
+                before_params + delta_params + moved_params,
             )
-            expected, present, locked = cursor.fetchone()
+            row = cursor.fetchone()
+            (expected, present, locked), first_row = row[:3], (row[3:] if first and row[3] is not None else None)
+            whole = first is None or (first_row is not None and first_row[1])
         else:  # SQLite: no data-modifying WITH, no row locks (it serialises writers): ask, then move
+            if first is not None:
+                cursor.execute(*first)
+                first_row = cursor.fetchone()
+            whole = first is None or (first_row is not None and first_row[1])
             cursor.execute(f"WITH {delta} SELECT (SELECT COUNT(*) FROM delta), (SELECT COUNT(*) FROM present)", delta_params)  # noqa: S608
             expected, present = cursor.fetchone()
             locked = present
-            if expected == present:
+            if expected == present and whole:
                 cursor.execute(f"WITH {delta} {moved.format(rows='present')}", delta_params + moved_params)
-    return present == locked == expected
+    return bool(whole) and present == locked == expected, first_row

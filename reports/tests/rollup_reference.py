@@ -58,7 +58,7 @@ def _per_unit_sql(year: int, where: tuple[str, list], indicators=None, within: P
     period (LAST: stocks, yes/no). Columns ``indicator_id, unit_id, province_id, district_id,
     commune_id, area_id, dst, v, exact``; ``exact``: the value is the one value the unit reported for
     exactly that period. All rolled-up indicators, or only ``indicators`` (``{aggregation: [id]}``,
-    see ``_rolled_indicators``); all standard periods, or those containing ``within``."""
+    see ``rollups.rolled_indicators``); all standard periods, or those containing ``within``."""
     pairs = _period_map(year, within)
     # A VALUES list (not a UNION of SELECTs) so PostgreSQL estimates it and hash-joins on the period.
     map_sql = (

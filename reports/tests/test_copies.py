@@ -239,3 +239,24 @@ def test_a_keyed_copy_keeps_a_bounded_number_of_keys_and_answers_the_same_after_
     kept = copies._copies["mattran.children_active_on"][1]
     assert len(kept) <= 3
     assert [children_active_on(world.province.pk, day) for day in days] == first
+
+
+def test_within_tokens_read_once_the_tokens_are_read_once_for_every_copy_and_again_after(world):
+    """A submission's recompute reads copies of the tree and of the catalogue: inside the block one token
+    query serves both; after it, every use asks again (a change made then is seen)."""
+    import datetime
+
+    day = datetime.date(2019, 12, 31)
+    report_forms()
+    children_active_on(world.province.pk, day)
+    with CaptureQueriesContext(connection) as queries, copies.tokens_read_once():
+        report_forms()
+        children_active_on(world.province.pk, day)
+        report_forms()
+    assert [q["sql"] for q in queries] == ["SELECT id, token FROM mattran_copyversion"]
+    ReportForm.objects.filter(pk=world.monthly.pk).update(name="Báo cáo tháng (sau)")
+    with CaptureQueriesContext(connection) as queries:
+        names = {f.pk: f.name for f in report_forms()}
+        children_active_on(world.province.pk, day)
+    assert names[world.monthly.pk] == "Báo cáo tháng (sau)"
+    assert sum("mattran_copyversion" in q["sql"] for q in queries) == 2

@@ -167,8 +167,9 @@ def test_a_target_added_after_the_full_run_is_computed_for_the_whole_province_at
 
 def test_an_approval_moves_the_pending_counts_in_one_statement(festival_2019):
     """After a full run, approving D2's festival record writes the targets' rows in ONE statement
-    (the count waiting for approval moved on the rows of its communes, district and province), and
-    with the bookkeeping (the dirty mark) in 2 round trips on PostgreSQL; the rows equal a full run's."""
+    (the count waiting for approval moved on the rows of its communes, district and province), the
+    bookkeeping (the dirty mark) in the same statement: one round trip on PostgreSQL; the rows equal
+    a full run's."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -180,8 +181,9 @@ def test_an_approval_moves_the_pending_counts_in_one_statement(festival_2019):
         submission_changed(d2, previous_status=SubmissionStatus.SUBMITTED)
     writes = [q["sql"] for q in queries if "reports_targetresult" in q["sql"]]
     assert len(writes) == (1 if connection.vendor == "postgresql" else 2), writes  # SQLite: asks, then updates
-    # The dirty mark, then the moving statement (SQLite: asked first).
-    assert len(queries) == (2 if connection.vendor == "postgresql" else 3), [q["sql"][:80] for q in queries]
+    # The dirty mark and the move in one statement (SQLite: the mark, then the move, asked first).
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 3), [q["sql"][:80] for q in queries]
+    assert "reports_computationrun" in queries[0]["sql"]
     assert result("ngay_hoi_kdc", "20").not_approved == 0 and result("ngay_hoi_kdc", "D2").not_approved == 0
     incremental = (snapshot(), snapshot(IndicatorAggregate))
     runs.year_recompute(year=YEAR)
@@ -196,6 +198,34 @@ def test_an_approval_moves_the_pending_counts_in_one_statement(festival_2019):
     incremental = snapshot()
     runs.year_recompute(year=YEAR)
     assert snapshot() == incremental
+
+
+def test_a_submission_with_the_copies_warm_reads_nothing_but_the_tokens_and_writes_each_row_set_once(festival_2019):
+    """After a full run, D2 reopens its festival record (the copies of the tree and the catalogue are
+    read), then submits it again: that recompute asks one query (the copies' tokens) and otherwise
+    only writes: the dirty mark (with whether each target has rows), each target's and the roll-up's
+    statements; the rows equal a full run's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    runs.year_recompute(year=YEAR)
+    d2 = Submission.objects.get(form__code="ngay_hoi", unit__code="D2")
+    for before, after in ((SubmissionStatus.SUBMITTED, SubmissionStatus.DRAFT), (SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED)):
+        d2.status = after
+        d2.save()
+        with mock.patch("reports.tasks.compute_targets.delay"), CaptureQueriesContext(connection) as queries:
+            submission_changed(d2, previous_status=before)
+    statements = [q["sql"] for q in queries]
+    reads = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+    assert reads == ["SELECT id, token FROM mattran_copyversion"], reads
+    targets = Target.objects.filter(indicator__code="ngay_hoi_to_chuc").count()
+    writes = [sql for sql in statements if "reports_targetresult" in sql.split("(")[0] or "reports_indicatoraggregate" in sql.split("(")[0]]
+    assert len(writes) == 2 * targets + 2, [sql[:60] for sql in statements]  # the district's subtree, then its province
+    savepoints = 2 if connection.vendor == "postgresql" else 0
+    assert len(statements) == 1 + 1 + len(writes) + savepoints, [sql[:60] for sql in statements]
+    incremental = (snapshot(), snapshot(IndicatorAggregate))
+    runs.year_recompute(year=YEAR)
+    assert (snapshot(), snapshot(IndicatorAggregate)) == incremental
 
 
 def test_an_approval_under_a_target_no_full_run_has_computed_recounts_instead(festival_2019):
