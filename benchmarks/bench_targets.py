@@ -134,12 +134,38 @@ def build() -> dict:
         " FROM mattran_unit c JOIN reports_submission s ON s.unit_id = c.district_id AND s.form_id = %s"
         " CROSS JOIN unnest(%s::bigint[]) AS i WHERE c.kind = 'COMMUNE'"
     ), [YEAR, now, forms["bao_cao_thang"].pk, monthly_ids])
+    monthly_values_consistent()
     # Steady state, as a database in use: statistics, visibility map and hint bits set now, not by
     # whichever timed statement first reads the fresh rows (or by autovacuum in the middle of one).
     _sql("VACUUM ANALYZE")
     counts["values"] = _sql("SELECT COUNT(*) FROM reports_datavalue", fetch=True)[0][0]
     counts["build_seconds"] = round(time.perf_counter() - started, 1)
     return counts
+
+
+def monthly_values_consistent(district_code: str | None = None) -> int:
+    """Make the monthly values pass the grid's checks, as values entered through it do: mediations
+    solved at most those brought (the cases), the fund spent half of what was raised (so never more
+    from the start of the year). All districts, or one; returns the values changed."""
+    from reports import indicator_codes as codes
+
+    where, params = ("", []) if district_code is None else (
+        " AND dv.unit_id IN (SELECT id FROM mattran_unit WHERE district_id = (SELECT id FROM mattran_unit"
+        " WHERE code = %s AND kind = 'DISTRICT'))", [district_code],
+    )
+    changed = 0
+    for target, source, formula in (
+        (codes.MEDIATION_SOLVED, codes.MEDIATION_CASES, "LEAST(dv.value_number, o.value_number)"),
+        (codes.FUND_SPENT, codes.FUND_RAISED, "FLOOR(o.value_number / 2)"),
+    ):
+        changed += _sql(
+            f"UPDATE reports_datavalue dv SET value_number = {formula} FROM reports_datavalue o"  # noqa: S608
+            " WHERE dv.indicator_id = (SELECT id FROM programs_indicator WHERE code = %s)"
+            " AND o.indicator_id = (SELECT id FROM programs_indicator WHERE code = %s)"
+            f" AND o.unit_id = dv.unit_id AND o.period = dv.period AND dv.value_number IS DISTINCT FROM {formula}{where}",
+            [target, source, *params],
+        )
+    return changed
 
 
 def census() -> dict:

@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # make loadtest (not part of CI): wrk on loopback for LOADTEST_DURATION (60s) at LOADTEST_CONNECTIONS (50)
-# against gunicorn with 2 workers and PostgreSQL (its own database, seeded with import_units and
-# seed_demo), signed in as `tinh`. Endpoints: the dashboard (cached, and without its page cache), the inbox,
-# the home page, a grid save (as a district officer) and a bare Django view as the baseline. Writes its table to the "Load test" section of benchmarks/RESULTS.md.
+# against gunicorn with 2 workers and PostgreSQL (its own database), signed in as `tinh`. Endpoints: the
+# dashboard (cached, and without its page cache), the inbox, the home page, a grid save (as a district
+# officer) and a bare Django view as the baseline. Writes its table to the "Load test" section of
+# benchmarks/RESULTS.md.
 #
-# Optional: LOADTEST_PG (postgres://postgres@127.0.0.1:5432), LOADTEST_DB (mt_loadtest),
-#           LOADTEST_PORT (8799), LOADTEST_DURATION (60s), LOADTEST_CONNECTIONS (50), LOADTEST_THREADS (4),
+# Data (LOADTEST_DATA):
+#   demo      (default) Lạng Sơn from import_units and seed_demo, in LOADTEST_DB (mt_loadtest);
+#   national  the national data set of `make bench ONLY=targets` (63 provinces, 100,510 areas, 2.26 M
+#             values of 2019), copied from the database that bench keeps with BENCH_KEEP_DB=1
+#             (LOADTEST_NATIONAL_SOURCE, mattran_nat_bench_targets) into LOADTEST_DB
+#             (mt_loadtest_national), with the demo's accounts for Lạng Sơn (20) and district 178's
+#             September 2019 report returned for the grid (the copy takes half a minute, the prep
+#             and a year's recompute another); the pages ask for 2019. Its table goes to the
+#             "Load test, national data set" section.
+#
+# Optional: LOADTEST_PG (postgres://postgres@127.0.0.1:5432), LOADTEST_DB, LOADTEST_PORT (8799),
+#           LOADTEST_DURATION (60s), LOADTEST_CONNECTIONS (50), LOADTEST_THREADS (4), LOADTEST_WORKERS (2),
 #           LOADTEST_RESEED=1 to drop and rebuild the database, CACHE_URL (rediscache://127.0.0.1:6379/2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +24,19 @@ cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 PY="$VENV/bin/python"
 PG="${LOADTEST_PG:-postgres://postgres@127.0.0.1:5432}"
-DB="${LOADTEST_DB:-mt_loadtest}"
+DATA="${LOADTEST_DATA:-demo}"
+case "$DATA" in
+  demo)
+    DB="${LOADTEST_DB:-mt_loadtest}"; SOURCE=""; QUERY=""; MARKER="loadtest"; HEADING="Load test"
+    DATA_TEXT="Lạng Sơn from import_units, seed_demo"
+    DEFAULT_GRID_PATH="/bao-cao/bao_cao_thang/178/2020-09/" ;;  # returned in seed_demo: editable
+  national)
+    DB="${LOADTEST_DB:-mt_loadtest_national}"; SOURCE="${LOADTEST_NATIONAL_SOURCE:-mattran_nat_bench_targets}"
+    QUERY="?year=2019"; MARKER="loadtest-national"; HEADING="Load test, national data set"
+    DATA_TEXT="the national data set of make bench ONLY=targets, 2019; the pages ask for 2019"
+    DEFAULT_GRID_PATH="/bao-cao/bao_cao_thang/178/2019-09/" ;;  # returned when the copy is made
+  *) echo "loadtest: LOADTEST_DATA is demo or national, not ${DATA}" >&2; exit 2 ;;
+esac
 PORT="${LOADTEST_PORT:-8799}"
 DURATION="${LOADTEST_DURATION:-60s}"
 CONNECTIONS="${LOADTEST_CONNECTIONS:-50}"
@@ -38,10 +61,10 @@ export CACHE_URL="${CACHE_URL:-rediscache://127.0.0.1:6379/2}"  # shared cache: 
 unset CELERY_BROKER_URL  # tasks run in-process; the load test measures the web tier
 
 echo "loadtest: database ${DB}"
-"$PY" - "$PG" "$DB" "${LOADTEST_RESEED:-0}" <<'PYEOF'
+"$PY" - "$PG" "$DB" "${LOADTEST_RESEED:-0}" "$SOURCE" <<'PYEOF'
 import sys
 import psycopg2
-base, name, reseed = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+base, name, reseed, source = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4]
 conn = psycopg2.connect(f"{base}/postgres")
 conn.autocommit = True
 with conn.cursor() as cur:
@@ -49,13 +72,39 @@ with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
     cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
     if not cur.fetchone():
-        cur.execute(f'CREATE DATABASE "{name}"')
+        if source:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [source])
+            if not cur.fetchone():
+                sys.exit(f"loadtest: no database {source}: build the national data set first with\n"
+                         f"  BENCH_KEEP_DB=1 DATABASE_URL={base}/{source.removesuffix('_bench_targets')} make bench ONLY=targets")
+            print(f"loadtest: copying {source} into {name}")
+            cur.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        else:
+            cur.execute(f'CREATE DATABASE "{name}"')
 PYEOF
 "$PY" manage.py migrate --noinput --verbosity 0
 if ! "$PY" manage.py shell -c "from django.contrib.auth.models import User; raise SystemExit(0 if User.objects.filter(username='tinh').exists() else 1)"; then
-  echo "loadtest: seeding (import_units --province 20, seed_demo)"
-  "$PY" manage.py import_units --province 20
-  "$PY" manage.py seed_demo
+  if [ "$DATA" = national ]; then
+    echo "loadtest: the demo's accounts for Lạng Sơn; district 178's September 2019 report returned"
+    "$PY" manage.py shell -c "
+import sys
+sys.path.insert(0, 'benchmarks')
+from bench_targets import monthly_values_consistent
+from demo.accounts import demo_accounts_ensure
+from mattran.models import Unit, UnitKind
+from reports.models import Submission, SubmissionStatus
+from reports.targets.runs import year_recompute
+demo_accounts_ensure(Unit.objects.get(code='20', kind=UnitKind.PROVINCE))
+returned = Submission.objects.filter(form__code='bao_cao_thang', unit__code='178', period='2019-09')
+assert returned.update(status=SubmissionStatus.RETURNED) == 1
+monthly_values_consistent('178')  # a data set built before the bench made them pass the grid's checks
+year_recompute(year=2019)  # its values no longer count
+"
+  else
+    echo "loadtest: seeding (import_units --province 20, seed_demo)"
+    "$PY" manage.py import_units --province 20
+    "$PY" manage.py seed_demo
+  fi
 fi
 # Planner statistics: a server with autovacuum off (this machine kind's) never gathers them by
 # itself, and without them the dashboard's roll-up read loops over every submission (9 ms, not 0.2).
@@ -86,7 +135,7 @@ login() {  # login USERNAME -> prints "csrftoken=…; sessionid=…"
 }
 COOKIE="$(login tinh)"
 GRID_USER="${LOADTEST_GRID_USER:-huyen.178}"
-GRID_PATH="${LOADTEST_GRID_PATH:-/bao-cao/bao_cao_thang/178/2020-09/}"  # returned in seed_demo: editable
+GRID_PATH="${LOADTEST_GRID_PATH:-$DEFAULT_GRID_PATH}"
 GRID_COOKIE="$(login "$GRID_USER")"
 
 ROWS=()
@@ -162,8 +211,8 @@ echo "loadtest: grid save posts $(tr '&' '\n' < "$WORK/grid.body" | grep -c '^v-
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 measure bare /healthz/bare "$COOKIE" 200
-measure dashboard /tong-quan/ "$COOKIE" 200
-measure dashboard_uncached /healthz/tong-quan-khong-cache/ "$COOKIE" 200
+measure dashboard "/tong-quan/${QUERY}" "$COOKIE" 200
+measure dashboard_uncached "/healthz/tong-quan-khong-cache/${QUERY}" "$COOKIE" 200
 measure inbox /bao-cao/ "$COOKIE" 200
 measure home / "$COOKIE" 200
 measure grid_save "$GRID_PATH" "$GRID_COOKIE" 302 -s "$WORK/grid.lua"
@@ -178,11 +227,11 @@ ratio_of() {  # ratio_of LABEL: its throughput over the bare view's, same run
 ratio="$(ratio_of dashboard)"
 
 {
-  echo "## Load test"
+  echo "## ${HEADING}"
   echo
   echo "\`make loadtest\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs: wrk ${DURATION}, ${CONNECTIONS} connections,"
   echo "${THREADS} threads, loopback; gunicorn ${WORKERS} sync workers, \`mattran.settings.production\`, PostgreSQL"
-  echo "(database \`${DB}\`: Lạng Sơn from import_units, seed_demo), signed in as \`tinh\`; grid_save posts a"
+  echo "(database \`${DB}\`: ${DATA_TEXT}), signed in as \`tinh\`; grid_save posts a"
   echo "district's grid back unchanged as \`${GRID_USER}\` (every cell validated and compared, 302 expected)."
   echo "Load average before the run: ${LOAD_BEFORE} (other work on the machine skews the figures)."
   echo
@@ -195,15 +244,16 @@ ratio="$(ratio_of dashboard)"
   echo "inbox **$(ratio_of inbox)**, grid save **$(ratio_of grid_save)**, home $(ratio_of home)."
 } > "$WORK/section.md"
 
-"$PY" - "$WORK/section.md" <<'PYEOF'
+"$PY" - "$WORK/section.md" "$MARKER" <<'PYEOF'
 import re
 import sys
 from pathlib import Path
 # Our own section between markers, the convention of benchmarks/run.py, so neither overwrites the other.
 results = Path("benchmarks/RESULTS.md")
-section = "<!-- bench:loadtest -->\n" + Path(sys.argv[1]).read_text(encoding="utf-8").rstrip() + "\n<!-- /bench:loadtest -->"
+marker = sys.argv[2]
+section = f"<!-- bench:{marker} -->\n" + Path(sys.argv[1]).read_text(encoding="utf-8").rstrip() + f"\n<!-- /bench:{marker} -->"
 text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmarks\n"
-pattern = re.compile(r"<!-- bench:loadtest -->.*?<!-- /bench:loadtest -->", re.S)
+pattern = re.compile(rf"<!-- bench:{marker} -->.*?<!-- /bench:{marker} -->", re.S)
 if pattern.search(text):
     text = pattern.sub(lambda _: section, text)
 else:
