@@ -5,6 +5,7 @@ communes, never inside one, so that an officer always sees a commune's areas tog
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -91,8 +92,13 @@ def cell_input(value, value_type: str) -> str:
 
 
 def grid_columns(grid) -> list:
-    """The grid's columns with what the template needs: whether a number, a rating's levels to choose from."""
-    for col, column in enumerate(grid.columns):
+    """The grid's columns with what the template needs: whether a number, a rating's levels to choose
+    from. Each is a shallow copy of the form's column (those are the catalogue's copy, shared by the
+    process: never changed), and replaces it in ``grid.columns``."""
+    columns = []
+    for col, shared in enumerate(grid.columns):
+        column = copy.copy(shared)
+        columns.append(column)
         indicator = column.indicator
         scale = indicator.rating_scale
         column.col = col
@@ -102,7 +108,8 @@ def grid_columns(grid) -> list:
             column.choices = [(level.code, level.name) for level in scale.levels.all()] if scale else []
         else:
             column.choices = None
-    return grid.columns
+    grid.columns = columns
+    return columns
 
 
 def grid_rows(grid, *, editable_scope, editable: bool, posted=None, problems=None) -> list[dict]:

@@ -52,10 +52,16 @@ def deadline_of(form: ReportForm, period) -> datetime.date:
     return as_period(period).end + datetime.timedelta(days=form.deadline_days)
 
 
-def form_indicators_of(form: ReportForm) -> list[FormIndicator]:
-    """The form's columns in order, with rating levels loaded (two queries)."""
-    return list(
-        form.form_indicators.select_related("indicator__rating_scale").prefetch_related(
+def form_indicators_of(form: ReportForm) -> tuple[FormIndicator, ...]:
+    """The form's columns in order, with their indicators and rating levels: the catalogue's copy
+    (read-only; no query while the catalogue is unchanged)."""
+    return _form_columns(form.pk)
+
+
+@copies.cached_per_key("reports.form_columns", copies.CATALOGUE)
+def _form_columns(form_id: int) -> tuple[FormIndicator, ...]:
+    return tuple(
+        FormIndicator.objects.filter(form_id=form_id).select_related("indicator__rating_scale").prefetch_related(
             Prefetch("indicator__rating_scale__levels", queryset=RatingLevel.objects.order_by("-rank"))
         )
     )

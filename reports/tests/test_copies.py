@@ -260,3 +260,27 @@ def test_within_tokens_read_once_the_tokens_are_read_once_for_every_copy_and_aga
         children_active_on(world.province.pk, day)
     assert names[world.monthly.pk] == "Báo cáo tháng (sau)"
     assert sum("mattran_copyversion" in q["sql"] for q in queries) == 2
+
+
+def test_the_grid_columns_follow_an_indicator_renamed_and_a_column_made_optional(client, world):
+    """The grid's columns are the catalogue's copy: an indicator renamed by a bulk update and a column
+    made optional by raw SQL are on the officer's next grid page, and the page drawn before (its
+    columns' shallow copies) left the shared columns as they were."""
+    from django.urls import reverse
+
+    from programs.models import Indicator
+    from reports.submissions.selectors import form_indicators_of
+
+    url = reverse("reports:grid", args=[world.monthly.code, world.district.code, "2019-05"])
+    client.force_login(world.officer)
+    assert client.get(url).status_code == 200
+    column_ids = list(FormIndicator.objects.filter(form=world.monthly).values_list("pk", flat=True))
+    columns = form_indicators_of(world.monthly)
+    assert [c.pk for c in columns] == column_ids and not any(hasattr(c, "choices") for c in columns)
+    Indicator.objects.filter(pk=columns[0].indicator_id).update(name="Quỹ đã đổi tên")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE reports_formindicator SET required = %s WHERE id = %s", [False, column_ids[0]])
+    html = client.get(url).content.decode()
+    assert "Quỹ đã đổi tên" in html
+    fresh = form_indicators_of(world.monthly)
+    assert fresh is not columns and fresh[0].required is False and fresh[0].indicator.name == "Quỹ đã đổi tên"

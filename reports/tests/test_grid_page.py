@@ -81,7 +81,7 @@ def test_a_district_of_226_areas_is_one_light_page_in_the_same_queries_as_20(cli
     fill_festival(world, "2019", 12)
     client.force_login(world.officer)
     client.get(grid_url(world))  # the process's copy of the catalogue read once
-    with django_assert_num_queries(10):  # session, user with officer and unit, catalogue token, 7 of the grid
+    with django_assert_num_queries(10):  # session, user with officer and unit, the catalogue token (columns), 7 of the grid
         response = client.get(grid_url(world))
     html = response.content.decode()
     areas = len(world.areas)
