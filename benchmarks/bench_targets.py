@@ -489,7 +489,8 @@ def measure() -> list[dict]:
             return elapsed
 
     def _best_of(times, work):
-        """Best of ``times`` runs of ``work``, each in a transaction rolled back after."""
+        """Best of ``times`` runs of ``work`` on the record just approved (its status SUBMITTED, then
+        APPROVED in the transaction), each transaction rolled back after."""
         best = None
         for _ in range(times):
             Submission.objects.filter(pk=submission.pk).update(status="SUBMITTED")

@@ -133,22 +133,23 @@ def _run_marked_dirty(year: int, now, *, always_enqueue: bool, top: int | None =
     exists = f"EXISTS (SELECT 1 FROM {table} WHERE target_id = %s AND year = %s AND unit_id = %s)"  # noqa: S608
     returning = ("".join(f", {exists}" for _target in targets), [p for target in targets for p in (target.pk, year, top)])
     sql, params = _mark_sql(year, now, always_enqueue=always_enqueue, returning=returning)
-    row = _run_row_returned(year, sql, params)
+
+    def mark():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return True, cursor.fetchone()
+
+    _done, row = _with_run_row(year, mark)
     return _RunState(row[0], bool(row[1]), bool(row[2]), {target.pk: bool(found) for target, found in zip(targets, row[3:], strict=True)})
 
 
-def _run_row_returned(year: int, sql: str, params: list, run=None) -> tuple:
-    """The row of a statement that updates the year's run row (``run(sql, params)`` runs it and
-    returns its row, or None), creating the run row first if the year has none yet."""
+def _with_run_row(year: int, statement) -> tuple[bool, tuple]:
+    """``statement()`` (a statement that updates the year's run row: ``(done, its returned row or
+    None)``), run again after creating the run row if the year had none yet."""
     for _attempt in range(2):
-        if run is None:
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                row = cursor.fetchone()
-        else:
-            row = run(sql, params)
+        done, row = statement()
         if row is not None:
-            return row
+            return done, row
         run_row(year)  # the year's first run record
     raise RuntimeError(f"no run record for {year}")
 
@@ -158,17 +159,12 @@ def _approval_moved(submission, change: int, now, *, always_enqueue: bool) -> tu
     changes, so that count is moved in place, in the same statement as the dirty mark, one that
     never waits for the target rows. False when it did not (no full run finished yet, or a row to
     move missing or locked): the caller recounts."""
-    year = submission.year
-    moved = []
-
-    def run(sql, params):
-        done, row = pending_moved(submission_id=submission.pk, year=year, change=change, now=now, first=(sql, params))
-        moved.append(done)
-        return row
-
-    row = _run_row_returned(year, *_mark_sql(year, now, always_enqueue=always_enqueue), run=run)
-    run_state = _RunState(row[0], bool(row[1]), bool(row[2]), {})
-    return run_state, bool(moved[-1]) and run_state.whole
+    mark = _mark_sql(submission.year, now, always_enqueue=always_enqueue)
+    moved, row = _with_run_row(submission.year, lambda: pending_moved(
+        submission_id=submission.pk, year=submission.year, change=change, now=now, first=mark,
+    ))
+    run = _RunState(row[0], bool(row[1]), bool(row[2]), {})
+    return run, moved and run.whole
 
 
 def _incremental(submission, previous_status, run) -> None:
